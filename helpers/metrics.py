@@ -1,0 +1,90 @@
+"""Recall measures, timing (median of repeats, single-query latency) and Faiss thread control."""
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+from faiss.contrib.evaluation import knn_intersection_measure
+
+
+def _check_results(I, gt, k):
+    for name, a in (("I", I), ("gt", gt)):
+        if not isinstance(a, np.ndarray) or a.ndim != 2 or not np.issubdtype(a.dtype, np.integer):
+            raise ValueError(f"{name} must be a 2-D integer array of ids, got "
+                             f"{type(a).__name__} {getattr(a, 'shape', '')} {getattr(a, 'dtype', '')}")
+    if len(I) != len(gt):
+        raise ValueError(f"I has {len(I)} queries but gt has {len(gt)}")
+    if not 1 <= k <= min(I.shape[1], gt.shape[1]):
+        raise ValueError(f"k={k} must be between 1 and the number of columns of I ({I.shape[1]}) "
+                         f"and gt ({gt.shape[1]})")
+
+
+def recall_at_k(I, gt, k):
+    """k-recall@k: the fraction of the true k nearest neighbors found among the k returned."""
+    _check_results(I, gt, k)
+    return float(knn_intersection_measure(np.ascontiguousarray(I[:, :k], dtype="int64"),
+                                          np.ascontiguousarray(gt[:, :k], dtype="int64")))
+
+
+def one_recall_at(I, gt, r):
+    """1-recall@r: the fraction of queries whose true nearest neighbor is among the r returned."""
+    _check_results(I, gt[:, :1], 1)
+    if not 1 <= r <= I.shape[1]:
+        raise ValueError(f"r={r} must be between 1 and the number of columns of I ({I.shape[1]})")
+    return float((I[:, :r] == gt[:, :1]).any(axis=1).mean())
+
+
+@contextmanager
+def faiss_threads(n):
+    """Run the block with n OpenMP threads in Faiss, then restore the previous count."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def median_time(fn, repeats=5, warmup=0):
+    """Median wall time of fn() in seconds over `repeats` calls (after `warmup` untimed calls)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+@dataclass
+class Latency:
+    p50_ms: float
+    p99_ms: float
+    mean_ms: float
+    n_calls: int
+
+    def __str__(self):
+        return f"p50 {self.p50_ms:.3f} ms, p99 {self.p99_ms:.3f} ms over {self.n_calls} calls"
+
+
+def single_query_latency(search, xq, n_calls=1000, warmup=20, threads=1):
+    """Latency of one-query calls, the way a service sees it: search(xq[i:i+1]) for n_calls queries
+    (cycling over xq), on `threads` Faiss threads. `search` is an index's search bound to k, e.g.
+    `lambda q: index.search(q, 10)`. Returns a Latency with p50/p99/mean in ms."""
+    xq = np.ascontiguousarray(xq, dtype="float32")
+    if xq.ndim != 2 or len(xq) == 0:
+        raise ValueError(f"xq must be a non-empty (n, d) array, got shape {xq.shape}")
+    times = np.empty(n_calls)
+    with faiss_threads(threads):
+        for i in range(warmup):
+            search(xq[i % len(xq)][None])
+        for i in range(n_calls):
+            q = xq[i % len(xq)][None]
+            t0 = time.perf_counter()
+            search(q)
+            times[i] = time.perf_counter() - t0
+    times *= 1000
+    return Latency(float(np.percentile(times, 50)), float(np.percentile(times, 99)), float(times.mean()), n_calls)

@@ -1,0 +1,70 @@
+import faiss
+import numpy as np
+import pytest
+
+from helpers.metrics import faiss_threads, median_time, one_recall_at, recall_at_k, single_query_latency
+
+GT = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
+
+
+def test_recall_at_k_hand_made():
+    I = np.array([[2, 0, 9, 9], [7, 9, 9, 4]])
+    assert recall_at_k(I, GT, 1) == 0.0          # neither first answer is the true nearest
+    assert recall_at_k(I, GT, 2) == 0.25          # {2,0}&{0,1} -> 1, {7,9}&{4,5} -> 0: 1/4
+    assert recall_at_k(I, GT, 4) == 0.5           # row 0 finds {0, 2}, row 1 finds {4, 7}: 4 of 8
+    assert recall_at_k(GT, GT, 4) == 1.0
+    assert recall_at_k(np.full_like(GT, -1), GT, 4) == 0.0
+
+
+def test_one_recall_at_hand_made():
+    I = np.array([[2, 0, 9], [9, 9, 4]])
+    assert one_recall_at(I, GT, 1) == 0.0
+    assert one_recall_at(I, GT, 2) == 0.5
+    assert one_recall_at(I, GT, 3) == 1.0
+
+
+@pytest.mark.parametrize("I, gt, k, msg", [
+    (np.zeros((2, 4), "float32"), GT, 1, "I must be a 2-D integer array"),
+    (np.zeros(4, "int64"), GT, 1, "I must be a 2-D integer array"),
+    (GT, [[0, 1]], 1, "gt must be a 2-D integer array"),
+    (GT[:1], GT, 1, "I has 1 queries but gt has 2"),
+    (GT, GT, 5, "k=5 must be between 1"),
+    (GT, GT, 0, "k=0 must be between 1"),
+])
+def test_recall_rejects_bad_input(I, gt, k, msg):
+    with pytest.raises(ValueError, match=msg):
+        recall_at_k(I, gt, k)
+
+
+def test_one_recall_rejects_bad_r():
+    with pytest.raises(ValueError, match="r=9"):
+        one_recall_at(GT, GT, 9)
+
+
+def test_faiss_threads_restores():
+    before = faiss.omp_get_max_threads()
+    with faiss_threads(1):
+        assert faiss.omp_get_max_threads() == 1
+    assert faiss.omp_get_max_threads() == before
+    with pytest.raises(RuntimeError):
+        with faiss_threads(1):
+            raise RuntimeError
+    assert faiss.omp_get_max_threads() == before
+
+
+def test_single_query_latency_calls_one_query_at_a_time():
+    index = faiss.IndexFlatL2(4)
+    index.add(np.random.default_rng(0).random((100, 4), dtype="float32"))
+    shapes = []
+    lat = single_query_latency(lambda q: shapes.append(q.shape) or index.search(q, 5),
+                               np.zeros((3, 4), "float32"), n_calls=50, warmup=2)
+    assert set(shapes) == {(1, 4)} and len(shapes) == 52
+    assert lat.n_calls == 50 and 0 < lat.p50_ms <= lat.p99_ms
+    with pytest.raises(ValueError, match="non-empty"):
+        single_query_latency(lambda q: None, np.zeros((0, 4)), n_calls=1)
+
+
+def test_median_time_counts_calls():
+    calls = []
+    assert median_time(lambda: calls.append(1), repeats=3, warmup=1) >= 0
+    assert len(calls) == 4
