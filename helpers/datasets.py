@@ -8,7 +8,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 from faiss.contrib.datasets import Dataset, SyntheticDataset
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 DATA_DIR = Path(os.environ.get("FAISS_CASE_STUDIES_DATA", Path(__file__).resolve().parents[1] / "data"))
 CACHE_DIR = DATA_DIR / "cache"

@@ -1,0 +1,57 @@
+"""The conventions of CONTRIBUTING.md, checked on every committed notebook."""
+
+import re
+
+import nbformat
+import pytest
+
+from helpers.run import find_notebooks
+
+NOTEBOOKS = find_notebooks([])
+FORBIDDEN = {"absolute path": re.compile(r"/(work|tmp|root|home)/|site-packages"),
+             "memory address": re.compile(r" at 0x[0-9a-f]{6,}")}
+
+
+def _outputs_text(cell):
+    for out in cell.get("outputs", []):
+        if "text" in out:
+            yield out["text"]
+        for mime, data in out.get("data", {}).items():
+            if mime.startswith("text/"):
+                yield data if isinstance(data, str) else "".join(data)
+        if out.get("output_type") == "error":
+            yield "\n".join(out.get("traceback", []))
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_small(notebook):
+    path, _ = notebook
+    assert path.stat().st_size < 1_000_000, f"{path.name} is {path.stat().st_size:,} bytes"
+
+
+def test_shape(notebook):
+    path, nb = notebook
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {path.stem[:2]} "), "title cell"
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1 and re.search(r"^profile\s*=", params[0].source, re.M), "parameters cell"
+    assert f'report.start("{path.stem}", profile)' in "".join(c.source for c in nb.cells)
+    assert any(c.cell_type == "markdown" and "## What we measured" in c.source for c in nb.cells)
+    last = [c for c in nb.cells if c.cell_type == "code"][-1]
+    assert "# NBVAL_CHECK_OUTPUT" in last.source and "assert" in last.source, "the claim is asserted last"
+
+
+def test_committed_with_clean_outputs(notebook):
+    path, nb = notebook
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code), "every code cell executed (commit the outputs)"
+    assert not any(o.get("output_type") == "error" for c in code for o in c.outputs)
+    for c in code:
+        for text in _outputs_text(c):
+            for what, pattern in FORBIDDEN.items():
+                m = pattern.search(text)
+                assert not m, f"{what} in the output of cell {c.execution_count}: ...{text[max(0, m.start() - 60):m.end() + 20]}"
