@@ -1,10 +1,11 @@
 """Execute notebooks headless with papermill, in a profile, then write the report.
 
-    python -m helpers.run [--profile quick|full] [--in-place] [NOTEBOOK ...]
+    python -m helpers.run [--profile quick|full] [-p NAME VALUE ...] [--in-place] [NOTEBOOK ...]
 
 NOTEBOOK is a path, a stem (01_rolling_ivf) or a number prefix (01); default: all of notebooks/.
 Profiles live in notebooks/profiles.yaml. Executed copies go to build/executed/; --in-place instead
 rewrites the notebooks themselves with the outputs of their default run (what is committed).
+-p sets a parameter of every notebook run on top of the profile (VALUE is read as YAML: 3, [1, 2], sift1m).
 """
 
 import argparse
@@ -70,7 +71,8 @@ def execute(nb, profile, params, in_place=False):
         parameters["profile"] = profile
     try:
         papermill.execute_notebook(str(nb), str(out), parameters=parameters or None, kernel_name="python3",
-                                   cwd=str(nb.parent), progress_bar=dict(leave=False, desc=nb.stem),
+                                   cwd=str(nb.parent),
+                                   progress_bar=dict(leave=False, desc=nb.stem) if sys.stderr.isatty() else False,
                                    log_output=False)
     except papermill.PapermillExecutionError as e:
         return f"cell {e.cell_index} (execution count {e.exec_count}): {e.ename}: {e.evalue}"
@@ -85,13 +87,16 @@ def execute(nb, profile, params, in_place=False):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--profile", default="quick", help="quick (the notebooks' defaults) or full (default: quick)")
+    ap.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                    help="override a parameter (VALUE parsed as YAML)")
     ap.add_argument("--in-place", action="store_true", help="write outputs into the notebooks themselves")
     ap.add_argument("--no-report", action="store_true", help="skip writing build/report/")
     ap.add_argument("--update-readme", action="store_true", help="refresh the README's results table")
     ap.add_argument("notebooks", nargs="*")
     args = ap.parse_args(argv)
-    if args.in_place and args.profile != "quick":
-        raise SystemExit("--in-place keeps the outputs of the default run only: use --profile quick")
+    if args.in_place and (args.profile != "quick" or args.param):
+        raise SystemExit("--in-place keeps the outputs of the default run only: no --profile, no -p")
+    overrides = {name: yaml.safe_load(value) for name, value in args.param}
 
     notebooks = find_notebooks(args.notebooks)
     profile = load_profile(args.profile)
@@ -101,7 +106,7 @@ def main(argv=None):
     for nb in bar:
         bar.set_postfix_str(nb.stem)
         t0 = time.perf_counter()
-        error = execute(nb, args.profile, profile.get(nb.stem, {}), args.in_place)
+        error = execute(nb, args.profile, {**profile.get(nb.stem, {}), **overrides}, args.in_place)
         status = "ok" if error is None else "FAILED"
         tqdm.write(f"{status:6} {nb.stem}  {time.perf_counter() - t0:7.1f} s")
         if error:

@@ -64,3 +64,22 @@ def test_pareto_front():
     recall = [0.5, 0.9, 0.8, 0.95, 0.7]
     latency = [1.0, 2.0, 3.0, 5.0, 0.5]
     assert list(pareto_front(recall, latency)) == [4, 1, 3]  # (1.0, 0.5) and (3.0, 0.8) are beaten
+
+
+def _tiny_notebook(path, body):
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('profile = "quick"\nx = 1', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_run_executes_and_reports_failures(tmp_build, tmp_path, capsys):
+    good = _tiny_notebook(tmp_path / "91_good.ipynb", "print(x * 2)")
+    bad = _tiny_notebook(tmp_path / "92_bad.ipynb", "y = x / 0")
+    assert run.main(["--no-report", "-p", "x", "21", str(good), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "FAILED 92_bad: cell" in err and "ZeroDivisionError" in err and "FAILED 91_good" not in err
+    executed = nbformat.read(tmp_build / "executed" / "91_good.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "42\n"   # the -p override reached the notebook
