@@ -42,7 +42,9 @@ import faiss.contrib.torch_utils  # noqa: F401  (Faiss indexes accept torch tens
 from .datasets import synthetic_chunks
 from .metrics import recall_at_k
 
-TIMING_COLUMNS = ("gather", "search", "wait", "all_to_all", "merge")  # ms, one row per iteration
+# ms, one row per iteration: wall times of the steps, then the CPU time of the search (all threads of the
+# worker process; on CPU it is the search work whether or not the worker had a core to itself)
+TIMING_COLUMNS = ("gather", "search", "wait", "all_to_all", "merge", "search_cpu")
 
 
 @dataclasses.dataclass
@@ -114,17 +116,24 @@ def all_queries(cfg, world_size):
 
 # ---------------------------------------------------------------- one worker
 
-def build_index(key, xb, cfg, device):
-    """A Faiss index for the shard xb (a torch tensor on `device`): trained on the shard, on CPU, then moved
-    to the GPU when device is CUDA."""
+def train_index(key, xt, cfg):
+    """An empty CPU Faiss index for the factory string `key`, trained (when it needs it) on the first
+    40 vectors per inverted list of xt, a torch tensor: enough for k-means, which wants 39 per centroid."""
     index = faiss.index_factory(cfg.d, key)
     if not index.is_trained:
-        index.train(xb[:max(64 * getattr(index, "nlist", 1), 10_000)].cpu())
+        index.train(xt[:40 * getattr(index, "nlist", 1)].cpu())
     if hasattr(index, "nprobe"):
         index.nprobe = cfg.nprobe
+    return index
+
+
+def fill_index(trained, xb, device):
+    """A copy of the trained index holding the shard xb (a torch tensor on `device`), moved to the GPU
+    first when device is CUDA."""
+    index = faiss.clone_index(trained)
     if device.type == "cuda":
-        build_index.res = getattr(build_index, "res", None) or faiss.StandardGpuResources()
-        index = faiss.index_cpu_to_gpu(build_index.res, device.index, index)
+        fill_index.res = getattr(fill_index, "res", None) or faiss.StandardGpuResources()
+        index = faiss.index_cpu_to_gpu(fill_index.res, device.index, index)
     index.add(xb)
     return index
 
@@ -169,9 +178,11 @@ def search_iteration(index, xq, it, offset, cfg, device):
     dist.all_gather(list(allq.chunk(world)), xq)
     tick()
     # 2. search them in the local shard; local ids become global ids
+    cpu0 = time.process_time()
     D, I = index.search(allq, k)
     I = torch.where(I >= 0, I + offset, I)
     tick()
+    search_cpu = time.process_time() - cpu0
     # (time spent waiting for the slowest worker, kept out of the communication time)
     barrier()
     tick()
@@ -188,7 +199,7 @@ def search_iteration(index, xq, it, offset, cfg, device):
     misrouted = int((recv_I[:, 0].reshape(world, nq) != mine).sum())
     Dm, Im = merge_topk(recv_D.reshape(world, nq, k), recv_I[:, 1:].reshape(world, nq, k).contiguous())
     tick()
-    return Dm, Im, misrouted, np.diff(t) * 1000
+    return Dm, Im, misrouted, np.append(np.diff(t), search_cpu) * 1000
 
 
 def run_worker(rank, world_size, cfg, out, local_rank=0, local_world_size=1):
@@ -205,10 +216,11 @@ def run_worker(rank, world_size, cfg, out, local_rank=0, local_world_size=1):
 
     shard = torch.from_numpy(shard_vectors(cfg, rank, world_size)).to(device)  # this worker's database
     queries = torch.from_numpy(query_batches(cfg, rank, world_size)).to(device)
+    trained = [train_index(key, shard, cfg) for key in cfg.indexes]  # once, on the largest shard
     saved = {}
     for s in cfg.nb_per_worker:
         for i, key in enumerate(cfg.indexes):
-            index = build_index(key, shard[:s], cfg, device)
+            index = fill_index(trained[i], shard[:s], device)
             D = np.empty((cfg.n_iters, cfg.nq, cfg.k), "float32")
             I = np.empty((cfg.n_iters, cfg.nq, cfg.k), "int64")
             times = np.empty((cfg.n_iters, len(TIMING_COLUMNS)))
@@ -269,12 +281,15 @@ def _first_error(out):
     return WorkerError(e["rank"], f"{e['type']}: {' '.join(e['message'])}", e["traceback"])
 
 
-def launch(cfg, n_workers, out=None, timeout_s=120, start_method="forkserver"):
+def launch(cfg, n_workers, out=None, timeout_s=120, start_method=None):
     """Run n_workers spawned worker processes on this machine and return load_results(out).
 
     out: folder for the workers' files (a temporary one when None). If a worker raises, the others are
     stopped and WorkerError carries the first worker's error; after timeout_s seconds everything is
-    stopped and TimeoutError raised. Never waits longer than timeout_s plus a few seconds."""
+    stopped and TimeoutError raised. Never waits longer than timeout_s plus a few seconds.
+    start_method: "forkserver" (default on CPU: torch and Faiss are imported once, in the server, so a run
+    starts in a fraction of a second) or "spawn" (default when the workers use CUDA: a fresh interpreter
+    per worker, about 3 s each)."""
     tmp = None
     if out is None:
         tmp = tempfile.TemporaryDirectory(prefix="faiss-dist-")
@@ -285,6 +300,7 @@ def launch(cfg, n_workers, out=None, timeout_s=120, start_method="forkserver"):
         p.unlink()
     (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg)))
     store, port = free_store()
+    start_method = start_method or ("spawn" if pick_backend(cfg.backend)[0] == "nccl" else "forkserver")
     ctx = mp.get_context(start_method)
     if start_method == "forkserver":  # the server imports torch and Faiss once; workers are forked from it
         ctx.set_forkserver_preload(["helpers.distributed"])
