@@ -21,6 +21,25 @@ README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 
 _current = {"notebook": None, "profile": None}
 
+# the results of each notebook that the README's one-line summary shows
+HEADLINES = {
+    "01_rolling_ivf": ["ntotal_max", "removal_ratio_hashtable", "removal_ratio_nomap_array",
+                       "removal_ratio_nomap_batch", "window_matches_fresh"],
+    "02_mips_recommendation": ["n_items", "chosen_recall_at_10", "chosen_p99_ms", "best_recall_under_1ms",
+                               "flat_p99_ms"],
+    "03_limited_size_kmeans": ["n_points", "cap", "max_cluster_size", "mse_ratio_vs_kmeans",
+                               "speedup_vs_kmeans_constrained"],
+    "04_asymmetric_binary_search": ["min_recall_gain_asym_vs_hamming", "asym_recall_at_10", "rabitq_recall_at_10",
+                                    "fast_speedup_vs_slow"],
+    "05_manual_opq_ivfpq_training": ["manual_equals_automatic", "recall_automatic_at_nprobe_max"],
+    "06_two_level_ivf_training": ["nlist", "train_speedup_2level", "recall_delta_2level", "ip_2level_checked"],
+    "07_sparse_dense_kmeans": ["n_points", "d2", "peak_memory_mb", "dense_size_mb",
+                               "objective_ratio_vs_dense_kmeans"],
+    "08_separate_coarse_quantizer": ["manual_equals_builtin", "best_recall_gain"],
+    "09_manual_ivfpq_search": ["ids_equal_fraction", "max_rel_distance_error", "numpy_slowdown_vs_faiss"],
+    "10_sharded_torch_distributed": ["n_workers", "merged_equals_exact", "search_ms_per_iter", "comm_ms_per_iter"],
+}
+
 
 def _results_path(notebook):
     return RESULTS_DIR / f"{notebook}.json"
@@ -88,6 +107,27 @@ def results_markdown(results):
     return "\n".join(lines) + "\n"
 
 
+def headlines_markdown(results):
+    """One line per notebook with its headline results (HEADLINES), as Markdown."""
+    lines = ["| notebook | profile | headline results |", "|---|---|---|"]
+    for nb, data in results.items():
+        res = data["results"]
+        names = [n for n in HEADLINES.get(nb, []) if n in res] or list(res)[:4]
+        cells = "; ".join(f"`{n}` {_fmt(res[n]['value'])}{' ' + res[n]['unit'] if res[n]['unit'] else ''}"
+                          for n in names)
+        lines.append(f"| [{nb}](notebooks/{nb}.ipynb) | {data['profile']} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def machine_line():
+    """Where the numbers were measured: cores, Faiss version and build, GPUs."""
+    import faiss
+    import platform
+    gpus = faiss.get_num_gpus() if hasattr(faiss, "get_num_gpus") else 0
+    return (f"Measured on {os.cpu_count()} CPU cores ({platform.machine()}), {gpus} GPU(s), "
+            f"Faiss {faiss.__version__} ({faiss.get_compile_options().strip()}).\n")
+
+
 def _notebook_html(src, dst):
     from nbconvert import HTMLExporter
     body, _ = HTMLExporter().from_filename(str(src))
@@ -101,7 +141,8 @@ def build_report():
     executed = {p.stem: p for p in sorted(EXECUTED_DIR.glob("*.ipynb"))}
     for stem, p in executed.items():
         _notebook_html(p, REPORT_DIR / f"{stem}.html")
-    (REPORT_DIR / "results.md").write_text(results_markdown(results))
+    (REPORT_DIR / "results.md").write_text(f"{headlines_markdown(results)}\n{machine_line()}\n"
+                                           f"All results:\n\n{results_markdown(results)}")
     rows = []
     for nb in sorted(set(results) | set(executed)):
         link = f'<a href="{nb}.html">{nb}</a>' if nb in executed else nb
@@ -131,7 +172,8 @@ def update_readme(readme=ROOT / "README.md"):
         raise ValueError(f"{readme}: no {README_START} ... {README_END} block to refresh")
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    readme.write_text(f"{head}{README_START}\n{results_markdown(load_results())}{README_END}{tail}")
+    table = headlines_markdown(load_results())
+    readme.write_text(f"{head}{README_START}\n{table}\n{machine_line()}{README_END}{tail}")
 
 
 def main(argv=None):

@@ -29,12 +29,14 @@ def test_report_and_readme(tmp_build, tmp_path):
     report.record("recall", 0.9871, "")
     index = report.build_report()
     assert "98_demo" in index.read_text() and "0.9871" in index.read_text()
-    assert "| 98_demo | quick | `recall` | 0.9871 |  |" in (tmp_build / "report" / "results.md").read_text()
+    md = (tmp_build / "report" / "results.md").read_text()
+    assert "| 98_demo | quick | `recall` | 0.9871 |  |" in md and "| [98_demo](notebooks/98_demo.ipynb) | quick | `recall` 0.9871 |" in md
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{report.README_START}\nold\n{report.README_END}\nend\n")
     report.update_readme(readme)
     text = readme.read_text()
-    assert "old" not in text and "`recall`" in text and text.startswith("intro") and text.endswith("end\n")
+    assert "old" not in text and "`recall` 0.9871" in text and "Faiss 1." in text
+    assert text.startswith("intro") and text.endswith("end\n")
 
 
 def test_find_notebooks():
