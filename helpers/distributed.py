@@ -36,11 +36,10 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-import faiss.contrib.evaluation
 import faiss.contrib.torch_utils  # noqa: F401  (Faiss indexes accept torch tensors, CPU or CUDA)
 
 from .datasets import synthetic_chunks
-from .metrics import recall_at_k
+from .metrics import recall_at_k, same_knn
 
 # ms, one row per iteration: wall times of the steps, then the CPU time of the search (all threads of the
 # worker process; on CPU it is the search work whether or not the worker had a core to itself)
@@ -367,17 +366,6 @@ def exact_search(cfg, world_size, size):
     D, I = faiss.knn(xq, database(cfg, world_size, size), cfg.k)
     shape = (cfg.n_iters, world_size, cfg.nq, cfg.k)
     return D.reshape(shape), I.reshape(shape)
-
-
-def same_knn(Dref, Iref, D, I, rtol=1e-5):
-    """True when (D, I) equal the reference: distances to rtol, ids identical up to ties."""
-    try:
-        faiss.contrib.evaluation.check_ref_knn_with_draws(
-            Dref.reshape(-1, Dref.shape[-1]), Iref.reshape(-1, Iref.shape[-1]),
-            D.reshape(-1, D.shape[-1]), I.reshape(-1, I.shape[-1]), rtol=rtol)
-        return True
-    except AssertionError:
-        return False
 
 
 def timing_summary(r):

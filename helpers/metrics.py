@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import faiss
 import numpy as np
-from faiss.contrib.evaluation import knn_intersection_measure
+from faiss.contrib.evaluation import check_ref_knn_with_draws, knn_intersection_measure
 
 
 def _check_results(I, gt, k):
@@ -34,6 +34,17 @@ def one_recall_at(I, gt, r):
     if not 1 <= r <= I.shape[1]:
         raise ValueError(f"r={r} must be between 1 and the number of columns of I ({I.shape[1]})")
     return float((I[:, :r] == gt[:, :1]).any(axis=1).mean())
+
+
+def same_knn(D_ref, I_ref, D, I, rtol=1e-5):
+    """True when (D, I) equal the reference results: distances to rtol, ids identical up to ties
+    (faiss.contrib.evaluation.check_ref_knn_with_draws). Arrays of any shape (..., k)."""
+    two_d = [np.reshape(a, (-1, np.shape(a)[-1])) for a in (D_ref, I_ref, D, I)]
+    try:
+        check_ref_knn_with_draws(*two_d, rtol=rtol)
+        return True
+    except AssertionError:
+        return False
 
 
 @contextmanager

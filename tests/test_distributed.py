@@ -42,14 +42,6 @@ def test_shards_and_queries_are_deterministic_and_distinct():
     assert D.min() > 0  # no query is a database vector
 
 
-def test_same_knn_tolerates_ties_only():
-    D = np.array([[0.1, 0.2, 0.2, 0.5]], "float32")
-    I = np.array([[4, 7, 9, 1]])
-    assert hd.same_knn(D, I, D, I[:, [0, 2, 1, 3]])   # tie swapped: same
-    assert not hd.same_knn(D, I, D, I[:, [1, 0, 2, 3]])  # different nearest neighbor
-    assert not hd.same_knn(D, I, D + 1e-3, I)
-
-
 def test_two_concurrent_runs_merge_to_exact():
     """Two runs at once on one machine (ports from the OS: no collision), each equal to one exact search."""
     cfgs = [hd.Config(**SMALL, indexes=("Flat", "IVF16,Flat"), seed=1), hd.Config(**SMALL, seed=2)]

@@ -2,7 +2,7 @@ import faiss
 import numpy as np
 import pytest
 
-from helpers.metrics import faiss_threads, median_time, one_recall_at, recall_at_k, single_query_latency
+from helpers.metrics import faiss_threads, median_time, one_recall_at, recall_at_k, same_knn, single_query_latency
 
 GT = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
 
@@ -68,3 +68,12 @@ def test_median_time_counts_calls():
     calls = []
     assert median_time(lambda: calls.append(1), repeats=3, warmup=1) >= 0
     assert len(calls) == 4
+
+
+def test_same_knn_tolerates_ties_only():
+    D = np.array([[0.1, 0.2, 0.2, 0.5]], "float32")
+    I = np.array([[4, 7, 9, 1]])
+    assert same_knn(D, I, D, I[:, [0, 2, 1, 3]])   # tie swapped: same
+    assert not same_knn(D, I, D, I[:, [1, 0, 2, 3]])  # different nearest neighbor
+    assert not same_knn(D, I, D + 1e-3, I)
+    assert same_knn(D[None], I[None], D[None], I[None, :, [0, 2, 1, 3]])  # any leading shape
