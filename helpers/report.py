@@ -7,9 +7,11 @@ import html
 import json
 import math
 import os
+import platform
 import re
 from pathlib import Path
 
+import faiss
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,10 +123,7 @@ def headlines_markdown(results):
 
 def machine_line():
     """Where the numbers were measured: cores, Faiss version and build, GPUs."""
-    import faiss
-    import platform
-    gpus = faiss.get_num_gpus() if hasattr(faiss, "get_num_gpus") else 0
-    return (f"Measured on {os.cpu_count()} CPU cores ({platform.machine()}), {gpus} GPU(s), "
+    return (f"Measured on {os.cpu_count()} CPU cores ({platform.machine()}), {faiss.get_num_gpus()} GPU(s), "
             f"Faiss {faiss.__version__} ({faiss.get_compile_options().strip()}).\n")
 
 
