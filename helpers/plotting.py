@@ -72,3 +72,16 @@ def plot_histograms(ax, samples, cap=None, bins=50, xlabel="cluster size", ylabe
     ax.set_ylabel(ylabel)
     ax.legend()
     return ax
+
+
+def plot_recall_vs_nprobe(ax, nprobes, curves, ylabel="1-recall@1", title=None):
+    """Recall against nprobe (log2 axis) for several indexes. curves: {name: recalls}."""
+    for (name, rec), style in zip(curves.items(), ["-o", "--x", ":s", "-.d"] * 4):
+        ax.plot(nprobes, rec, style, ms=5, label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("nprobe")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
