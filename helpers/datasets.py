@@ -161,14 +161,16 @@ class Synthetic(SyntheticDataset):
         return cached_groundtruth(self.xq, self.xb, k, self.metric)[1]
 
 
-def synthetic_chunks(n, d, chunk=1_000_000, seed=1338):
+def synthetic_chunks(n, d, chunk=1_000_000, seed=1338, first_chunk=0):
     """n vectors from SyntheticDataset's generative process (a 10-d Gaussian bent into d dimensions by a
-    fixed random embedding and a sine), yielded chunk by chunk so that tens of millions fit in memory."""
+    fixed random embedding and a sine), yielded chunk by chunk so that tens of millions fit in memory.
+    Chunks before first_chunk are skipped without being generated (each chunk has its own seed)."""
     rs = np.random.RandomState(seed)
     embed, scale = rs.rand(10, d).astype("float32"), (rs.rand(d) * 4 + 0.1).astype("float32")
     for c, i0 in enumerate(range(0, n, chunk)):
-        z = np.random.RandomState([seed, c]).normal(size=(min(chunk, n - i0), 10)).astype("float32")
-        yield np.sin((z @ embed) * scale)
+        if c >= first_chunk:
+            z = np.random.RandomState([seed, c]).normal(size=(min(chunk, n - i0), 10)).astype("float32")
+            yield np.sin((z @ embed) * scale)
 
 
 class FileDataset(Dataset):

@@ -90,8 +90,9 @@ def pick_backend(requested="auto"):
 def shard_vectors(cfg, rank, world_size, size=None):
     """Database shard of worker `rank`: the first `size` rows of chunk `rank` of synthetic_chunks (numpy)."""
     size = size or cfg.nb_per_worker[-1]
-    chunks = synthetic_chunks(world_size * cfg.nb_per_worker[-1], cfg.d, chunk=cfg.nb_per_worker[-1], seed=cfg.seed)
-    return next(itertools.islice(chunks, rank, None))[:size]
+    chunks = synthetic_chunks(world_size * cfg.nb_per_worker[-1], cfg.d, chunk=cfg.nb_per_worker[-1],
+                              seed=cfg.seed, first_chunk=rank)
+    return next(chunks)[:size]
 
 
 def database(cfg, world_size, size):
@@ -104,8 +105,8 @@ def query_batches(cfg, rank, world_size):
     """Queries of worker `rank`, one (nq, d) batch per iteration: (n_iters, nq, d), numpy. Same generative
     process as the database, chunks numbered after the database's so that no query is a database vector."""
     n_chunks = world_size * (cfg.n_iters + 1)
-    chunks = synthetic_chunks(n_chunks * cfg.nq, cfg.d, chunk=cfg.nq, seed=cfg.seed)
-    return np.stack(list(itertools.islice(chunks, world_size + rank, None, world_size)))
+    chunks = synthetic_chunks(n_chunks * cfg.nq, cfg.d, chunk=cfg.nq, seed=cfg.seed, first_chunk=world_size + rank)
+    return np.stack(list(itertools.islice(chunks, 0, None, world_size)))
 
 
 def all_queries(cfg, world_size):

@@ -28,6 +28,15 @@ def recall_at_k(I, gt, k):
                                           np.ascontiguousarray(gt[:, :k], dtype="int64")))
 
 
+def k_recall_at_n(I, gt, k, n):
+    """k-recall@n: the fraction of the true k nearest neighbors found among the first n returned
+    (e.g. among the candidates a refine stage re-ranks)."""
+    _check_results(I, gt, k)
+    if not 1 <= n <= I.shape[1]:
+        raise ValueError(f"n={n} must be between 1 and the number of columns of I ({I.shape[1]})")
+    return sum(np.intersect1d(row[:n], true[:k]).size for row, true in zip(I, gt)) / (len(gt) * k)
+
+
 def one_recall_at(I, gt, r):
     """1-recall@r: the fraction of queries whose true nearest neighbor is among the r returned."""
     _check_results(I, gt[:, :1], 1)
@@ -58,16 +67,22 @@ def faiss_threads(n):
         faiss.omp_set_num_threads(before)
 
 
-def median_time(fn, repeats=5, warmup=0):
-    """Median wall time of fn() in seconds over `repeats` calls (after `warmup` untimed calls)."""
+def timed(fn, repeats=5, warmup=0):
+    """(what the last call of fn() returned, median wall time of fn() in seconds over `repeats` calls
+    after `warmup` untimed calls)."""
     for _ in range(warmup):
         fn()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        fn()
+        out = fn()
         times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    return out, float(np.median(times))
+
+
+def median_time(fn, repeats=5, warmup=0):
+    """Median wall time of fn() in seconds over `repeats` calls (after `warmup` untimed calls)."""
+    return timed(fn, repeats, warmup)[1]
 
 
 @dataclass

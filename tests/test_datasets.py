@@ -106,6 +106,13 @@ def _data(seed=0):
     return rng.random((30, 8), dtype="float32"), rng.random((400, 8), dtype="float32")
 
 
+def test_synthetic_chunks_first_chunk_skips_without_changing_the_rest():
+    whole = list(datasets.synthetic_chunks(2500, 8, chunk=1000, seed=3))
+    assert [len(c) for c in whole] == [1000, 1000, 500]
+    tail = list(datasets.synthetic_chunks(2500, 8, chunk=1000, seed=3, first_chunk=1))
+    assert len(tail) == 2 and all(np.array_equal(a, b) for a, b in zip(whole[1:], tail))
+
+
 def test_groundtruth_is_exact_and_cached(tmp_cache):
     xq, xb = _data()
     D, I = cached_groundtruth(xq, xb, 5)

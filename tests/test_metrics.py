@@ -2,7 +2,8 @@ import faiss
 import numpy as np
 import pytest
 
-from helpers.metrics import faiss_threads, median_time, one_recall_at, recall_at_k, same_knn, single_query_latency
+from helpers.metrics import (faiss_threads, k_recall_at_n, median_time, one_recall_at, recall_at_k, same_knn,
+                             single_query_latency, timed)
 
 GT = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
 
@@ -21,6 +22,15 @@ def test_one_recall_at_hand_made():
     assert one_recall_at(I, GT, 1) == 0.0
     assert one_recall_at(I, GT, 2) == 0.5
     assert one_recall_at(I, GT, 3) == 1.0
+
+
+def test_k_recall_at_n_hand_made():
+    I = np.array([[9, 1, 8, 0, 2, 3], [-1, -1, 4, 5, 6, 7]])
+    assert k_recall_at_n(I, GT, 2, 2) == 0.25     # row 0 finds 1 of {0, 1}, row 1 none of {4, 5}
+    assert k_recall_at_n(I, GT, 2, 3) == 0.5      # row 0 finds {1}, row 1 finds {4}
+    assert k_recall_at_n(I, GT, 4, 6) == 1.0
+    with pytest.raises(ValueError, match="n=7"):
+        k_recall_at_n(I, GT, 2, 7)
 
 
 @pytest.mark.parametrize("I, gt, k, msg", [
@@ -62,6 +72,12 @@ def test_single_query_latency_calls_one_query_at_a_time():
     assert lat.n_calls == 50 and 0 < lat.p50_ms <= lat.p99_ms
     with pytest.raises(ValueError, match="non-empty"):
         single_query_latency(lambda q: None, np.zeros((0, 4)), n_calls=1)
+
+
+def test_timed_returns_the_last_result():
+    calls = []
+    out, t = timed(lambda: calls.append(1) or len(calls), repeats=3, warmup=2)
+    assert out == 5 and len(calls) == 5 and t >= 0
 
 
 def test_median_time_counts_calls():

@@ -1,8 +1,10 @@
 """The conventions of CONTRIBUTING.md, checked on every committed notebook."""
 
+import ast
 import re
 
 import nbformat
+import papermill
 import pytest
 
 from helpers.run import find_notebooks
@@ -43,6 +45,16 @@ def test_shape(notebook):
     assert any(c.cell_type == "markdown" and "## What we measured" in c.source for c in nb.cells)
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert "# NBVAL_CHECK_OUTPUT" in last.source and "assert" in last.source, "the claim is asserted last"
+
+
+def test_parameters_visible_to_papermill(notebook):
+    """papermill reads `name = value  # comment` lines only: an '=' inside the comment hides the name."""
+    path, nb = notebook
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    names = {t.id for node in ast.parse(cell.source).body if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Name)}
+    hidden = names - set(papermill.inspect_notebook(str(path)))
+    assert not hidden, f"papermill cannot see {sorted(hidden)}: no '=' in their comments"
 
 
 def test_committed_with_clean_outputs(notebook):
