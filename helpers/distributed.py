@@ -105,7 +105,8 @@ def query_batches(cfg, rank, world_size):
     """Queries of worker `rank`, one (nq, d) batch per iteration: (n_iters, nq, d), numpy. Same generative
     process as the database, chunks numbered after the database's so that no query is a database vector."""
     n_chunks = world_size * (cfg.n_iters + 1)
-    chunks = synthetic_chunks(n_chunks * cfg.nq, cfg.d, chunk=cfg.nq, seed=cfg.seed, first_chunk=world_size + rank)
+    chunks = synthetic_chunks(n_chunks * cfg.nq, cfg.d, chunk=cfg.nq, seed=cfg.seed,
+                              first_chunk=world_size + rank)
     return np.stack(list(itertools.islice(chunks, 0, None, world_size)))
 
 

@@ -26,9 +26,9 @@ _current = {"notebook": None, "profile": None}
 # the results of each notebook that the README's one-line summary shows
 HEADLINES = {
     "01_rolling_ivf": ["ntotal_max", "removal_ratio_hashtable", "removal_ratio_nomap_array",
-                       "removal_ratio_nomap_batch", "window_matches_fresh"],
+                       "removal_count_slope_hashtable", "window_matches_fresh"],
     "02_mips_recommendation": ["n_items", "chosen_recall_at_10", "chosen_p99_ms", "best_recall_under_1ms",
-                               "flat_p99_ms"],
+                               "flat_p99_ms", "hnswlib_latency_ratio_at_095"],
     "03_limited_size_kmeans": ["n_points", "cap", "max_cluster_size", "mse_ratio_vs_kmeans",
                                "speedup_vs_kmeans_constrained"],
     "04_asymmetric_binary_search": ["min_recall_gain_asym_vs_hamming", "asym_recall_at_10", "rabitq_recall_at_10",

@@ -114,7 +114,9 @@ def main(argv=None):
     tqdm.write(f"total {time.perf_counter() - t_all:.1f} s for {len(notebooks)} notebook(s)")
 
     if not args.no_report and not args.in_place:
-        report.main(["--update-readme"] if args.update_readme else [])
+        report.main(["--update-readme"] if args.update_readme and not failures else [])
+        if args.update_readme and failures:
+            print("README.md: results table NOT refreshed (a notebook failed)", file=sys.stderr)
     for stem, error in failures.items():
         print(f"FAILED {stem}: {error}", file=sys.stderr)
     return 1 if failures else 0

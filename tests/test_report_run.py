@@ -85,3 +85,14 @@ def test_run_executes_and_reports_failures(tmp_build, tmp_path, capsys):
     assert "FAILED 92_bad: cell" in err and "ZeroDivisionError" in err and "FAILED 91_good" not in err
     executed = nbformat.read(tmp_build / "executed" / "91_good.ipynb", as_version=4)
     assert executed.cells[-1].outputs[0]["text"] == "42\n"   # the -p override reached the notebook
+
+
+def test_readme_refreshed_only_when_every_notebook_passed(tmp_build, tmp_path, monkeypatch):
+    refreshed = []
+    monkeypatch.setattr(report, "update_readme", lambda: refreshed.append(True))
+    good = _tiny_notebook(tmp_path / "91_good.ipynb", "print(x * 2)")
+    bad = _tiny_notebook(tmp_path / "92_bad.ipynb", "y = x / 0")
+    assert run.main(["--update-readme", "-p", "x", "21", str(good), str(bad)]) == 1
+    assert refreshed == []
+    assert run.main(["--update-readme", "-p", "x", "21", str(good)]) == 0
+    assert refreshed == [True]
