@@ -162,12 +162,16 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
+def _barrier(device):
+    """dist.barrier(), on the worker's own GPU under NCCL."""
+    dist.barrier(device_ids=[device.index]) if device.type == "cuda" else dist.barrier()
+
+
 def search_iteration(index, xq, it, offset, cfg, device):
     """One iteration on one worker. xq: this worker's (nq, d) queries. Returns merged D, I (nq, k), the
     number of received rows that were not for this worker's queries, and the timings in ms."""
     rank, world = dist.get_rank(), dist.get_world_size()
     nq, k = xq.shape[0], cfg.k
-    barrier = (lambda: dist.barrier(device_ids=[device.index])) if device.type == "cuda" else dist.barrier
     t = [time.perf_counter()]
 
     def tick():
@@ -185,7 +189,7 @@ def search_iteration(index, xq, it, offset, cfg, device):
     tick()
     search_cpu = time.process_time() - cpu0
     # (time spent waiting for the slowest worker, kept out of the communication time)
-    barrier()
+    _barrier(device)
     tick()
     # 3. rows [j * nq, (j + 1) * nq) go back to worker j; column 0 of the ids tags each row with the
     #    global number of its query, so that the issuer can check it received its own queries' results
@@ -240,7 +244,7 @@ def run_worker(rank, world_size, cfg, out, local_rank=0, local_world_size=1):
     out = Path(out)
     meta = dict(rank=rank, world_size=world_size, backend=backend, device=str(device), threads=threads)
     np.savez(out / f"rank{rank}.npz", meta=json.dumps(meta), **saved)
-    dist.barrier(device_ids=[device.index]) if kind == "cuda" else dist.barrier()
+    _barrier(device)
 
 
 def _spawned_worker(rank, world_size, cfg, out, port):
@@ -282,6 +286,14 @@ def _first_error(out):
     return WorkerError(e["rank"], f"{e['type']}: {' '.join(e['message'])}", e["traceback"])
 
 
+def _prepare_out(out, cfg):
+    """Create the results folder, clear what an earlier run left in it, write config.json."""
+    out.mkdir(parents=True, exist_ok=True)
+    for p in itertools.chain(out.glob("rank*.npz"), out.glob("error*.json")):
+        p.unlink()
+    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg)))
+
+
 def launch(cfg, n_workers, out=None, timeout_s=120, start_method=None):
     """Run n_workers spawned worker processes on this machine and return load_results(out).
 
@@ -296,10 +308,7 @@ def launch(cfg, n_workers, out=None, timeout_s=120, start_method=None):
         tmp = tempfile.TemporaryDirectory(prefix="faiss-dist-")
         out = tmp.name
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for p in itertools.chain(out.glob("rank*.npz"), out.glob("error*.json")):
-        p.unlink()
-    (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg)))
+    _prepare_out(out, cfg)
     store, port = free_store()
     start_method = start_method or ("spawn" if pick_backend(cfg.backend)[0] == "nccl" else "forkserver")
     ctx = mp.get_context(start_method)
@@ -445,10 +454,7 @@ def main(argv=None):
         torch.cuda.set_device(local_rank % torch.cuda.device_count())
     out = Path(args.out)
     if rank == 0:
-        out.mkdir(parents=True, exist_ok=True)
-        for p in out.glob("rank*.npz"):
-            p.unlink()
-        (out / "config.json").write_text(json.dumps(dataclasses.asdict(cfg)))
+        _prepare_out(out, cfg)
     dist.barrier()
     run_worker(rank, world, cfg, out, local_rank=local_rank,
                local_world_size=int(os.environ.get("LOCAL_WORLD_SIZE", 1)))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import faiss
 import numpy as np
-from faiss.contrib.evaluation import check_ref_knn_with_draws, knn_intersection_measure
+from faiss.contrib.evaluation import check_ref_knn_with_draws
 
 
 def _check_results(I, gt, k):
@@ -21,28 +21,29 @@ def _check_results(I, gt, k):
                          f"and gt ({gt.shape[1]})")
 
 
-def recall_at_k(I, gt, k):
-    """k-recall@k: the fraction of the true k nearest neighbors found among the k returned."""
-    _check_results(I, gt, k)
-    return float(knn_intersection_measure(np.ascontiguousarray(I[:, :k], dtype="int64"),
-                                          np.ascontiguousarray(gt[:, :k], dtype="int64")))
+def _check_count(n, I, name):
+    if not 1 <= n <= I.shape[1]:
+        raise ValueError(f"{name}={n} must be between 1 and the number of columns of I ({I.shape[1]})")
 
 
 def k_recall_at_n(I, gt, k, n):
     """k-recall@n: the fraction of the true k nearest neighbors found among the first n returned
-    (e.g. among the candidates a refine stage re-ranks)."""
+    (e.g. among the candidates a refine stage re-ranks). Counted by faiss.eval_intersection."""
     _check_results(I, gt, k)
-    if not 1 <= n <= I.shape[1]:
-        raise ValueError(f"n={n} must be between 1 and the number of columns of I ({I.shape[1]})")
-    return sum(np.intersect1d(row[:n], true[:k]).size for row, true in zip(I, gt)) / (len(gt) * k)
+    _check_count(n, I, "n")
+    return faiss.eval_intersection(I[:, :n], gt[:, :k]) / (len(gt) * k)
+
+
+def recall_at_k(I, gt, k):
+    """k-recall@k: the fraction of the true k nearest neighbors found among the k returned."""
+    return k_recall_at_n(I, gt, k, k)
 
 
 def one_recall_at(I, gt, r):
     """1-recall@r: the fraction of queries whose true nearest neighbor is among the r returned."""
-    _check_results(I, gt[:, :1], 1)
-    if not 1 <= r <= I.shape[1]:
-        raise ValueError(f"r={r} must be between 1 and the number of columns of I ({I.shape[1]})")
-    return float((I[:, :r] == gt[:, :1]).any(axis=1).mean())
+    _check_results(I, gt, 1)
+    _check_count(r, I, "r")
+    return k_recall_at_n(I, gt, 1, r)
 
 
 def same_knn(D_ref, I_ref, D, I, rtol=1e-5):
