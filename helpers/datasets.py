@@ -249,10 +249,13 @@ def load_dataset(name="synthetic", **sizes):
     """A data set by name: get_train(), get_database(), get_queries(), get_groundtruth(k), d, metric.
 
     "synthetic" is generated locally (sizes: d, nt, nb, nq, metric, seed); the others read data/<name>/
-    (sizes: nb, nq, nt cut the files to their first vectors).
+    (sizes: nb, nq, nt cut the files to their first vectors; d, the synthetic dimension, is ignored:
+    the files have their own), so that a notebook passes the same sizes whatever the data set.
     """
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}")
+    if name != "synthetic":
+        sizes.pop("d", None)
     return DATASETS[name](**sizes)
 
 

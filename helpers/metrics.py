@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 from faiss.contrib.evaluation import check_ref_knn_with_draws
+from faiss.contrib.inspect_tools import get_invlist
 
 
 def _check_results(I, gt, k):
@@ -46,15 +47,22 @@ def one_recall_at(I, gt, r):
     return k_recall_at_n(I, gt, 1, r)
 
 
-def same_knn(D_ref, I_ref, D, I, rtol=1e-5):
-    """True when (D, I) equal the reference results: distances to rtol, ids identical up to ties
-    (faiss.contrib.evaluation.check_ref_knn_with_draws). Arrays of any shape (..., k)."""
+def same_knn(D_ref, I_ref, D, I, rtol=1e-5, atol=0):
+    """True when (D, I) equal the reference results: distances to rtol (+ atol), ids identical up to
+    ties (faiss.contrib.evaluation.check_ref_knn_with_draws). Arrays of any shape (..., k)."""
     two_d = [np.reshape(a, (-1, np.shape(a)[-1])) for a in (D_ref, I_ref, D, I)]
     try:
-        check_ref_knn_with_draws(*two_d, rtol=rtol)
+        check_ref_knn_with_draws(*two_d, rtol=rtol, atol=atol)
         return True
     except AssertionError:
         return False
+
+
+def same_invlists(ivf1, ivf2):
+    """True when two IVF indexes hold the same ids and the same codes in every inverted list."""
+    return ivf1.nlist == ivf2.nlist and all(
+        all(np.array_equal(a, b) for a, b in zip(get_invlist(ivf1.invlists, l), get_invlist(ivf2.invlists, l)))
+        for l in range(ivf1.nlist))
 
 
 @contextmanager

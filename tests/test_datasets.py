@@ -88,7 +88,8 @@ def test_real_dataset_from_files(tmp_path, monkeypatch, tmp_cache):
     ds = load_dataset("sift1m")
     assert (ds.d, ds.metric, ds.nb, ds.nq, ds.nt) == (128, "L2", 500, 10, 50)
     np.testing.assert_array_equal(ds.get_groundtruth(10), gt[:, :10])
-    small = load_dataset("sift1m", nb=100, nq=5)  # a cut database: ground truth recomputed
+    small = load_dataset("sift1m", d=16, nb=100, nq=5)  # d (synthetic only) ignored; ground truth recomputed
+    assert small.d == 128
     expect = np.argsort(((xq[:5, None] - xb[None, :100]) ** 2).sum(-1), axis=1)[:, :10]
     np.testing.assert_array_equal(small.get_groundtruth(10), expect)
 

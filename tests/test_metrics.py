@@ -2,8 +2,8 @@ import faiss
 import numpy as np
 import pytest
 
-from helpers.metrics import (faiss_threads, k_recall_at_n, median_time, one_recall_at, recall_at_k, same_knn,
-                             single_query_latency, timed)
+from helpers.metrics import (faiss_threads, k_recall_at_n, median_time, one_recall_at, recall_at_k, same_invlists,
+                             same_knn, single_query_latency, timed)
 
 GT = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
 
@@ -92,4 +92,17 @@ def test_same_knn_tolerates_ties_only():
     assert same_knn(D, I, D, I[:, [0, 2, 1, 3]])   # tie swapped: same
     assert not same_knn(D, I, D, I[:, [1, 0, 2, 3]])  # different nearest neighbor
     assert not same_knn(D, I, D + 1e-3, I)
+    assert same_knn(D, I, D + 1e-3, I, atol=2e-3)     # within an absolute tolerance
     assert same_knn(D[None], I[None], D[None], I[None, :, [0, 2, 1, 3]])  # any leading shape
+
+
+def test_same_invlists_compares_ids_and_codes():
+    x = np.random.default_rng(0).random((500, 8), dtype="float32")
+    a = faiss.index_factory(8, "IVF4,PQ2")
+    a.train(x)
+    b = faiss.clone_index(a)
+    a.add(x)
+    b.add(x)
+    assert same_invlists(a, b)
+    b.add(x[:1])
+    assert not same_invlists(a, b)
