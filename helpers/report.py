@@ -1,6 +1,7 @@
-"""Headline results: notebooks record() them into build/results/<notebook>.json; `python -m helpers.report`
-turns the executed notebooks and those files into build/report/ (index.html, one HTML page per notebook,
-results.md) and, with --update-readme, refreshes the README's table of measured results."""
+"""Results and claims: notebooks record() numbers and claims() their checked claims into
+build/results/<notebook>.json; `python -m helpers.report` turns the executed notebooks and those files into
+build/report/ (index.html, one HTML page per notebook, results.md) and, with --update-readme, refreshes the
+README's table of measured results (the results each notebook marked as headlines)."""
 
 import argparse
 import html
@@ -13,35 +14,19 @@ from pathlib import Path
 
 import faiss
 import numpy as np
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("FAISS_CASE_STUDIES_BUILD", ROOT / "build"))
 RESULTS_DIR = BUILD / "results"
 EXECUTED_DIR = BUILD / "executed"
 REPORT_DIR = BUILD / "report"
+PROFILES_FILE = ROOT / "notebooks" / "profiles.yaml"
 README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
+# set by helpers.run for the kernels it starts: the profile's parameters are already injected by papermill
+INJECTED_ENV = "FAISS_CASE_STUDIES_INJECTED"
 
 _current = {"notebook": None, "profile": None}
-
-# the results of each notebook that the README's one-line summary shows
-HEADLINES = {
-    "01_rolling_ivf": ["ntotal_max", "removal_ratio_hashtable", "removal_ratio_nomap_array",
-                       "removal_count_slope_hashtable", "window_matches_fresh"],
-    "02_mips_recommendation": ["n_items", "chosen_recall_at_10", "chosen_p99_ms", "best_recall_under_1ms",
-                               "flat_p99_ms", "hnswlib_latency_ratio_at_095"],
-    "03_limited_size_kmeans": ["n_points", "cap", "max_cluster_size", "mse_ratio_vs_kmeans",
-                               "speedup_vs_kmeans_constrained"],
-    "04_asymmetric_binary_search": ["min_recall_gain_asym_vs_hamming", "asym_recall_at_10", "rabitq_recall_at_10",
-                                    "fast_speedup_vs_slow"],
-    "05_manual_opq_ivfpq_training": ["manual_equals_automatic", "recall_automatic_at_nprobe_max"],
-    "06_two_level_ivf_training": ["nlist", "train_speedup_2level", "recall_delta_2level", "ip_2level_checked"],
-    "07_sparse_dense_kmeans": ["n_points", "d2", "peak_memory_mb", "dense_size_mb",
-                               "objective_ratio_vs_dense_kmeans"],
-    "08_separate_coarse_quantizer": ["manual_equals_builtin", "best_recall_gain"],
-    "09_manual_ivfpq_search": ["ids_equal_fraction", "max_rel_distance_error", "numpy_slowdown_vs_faiss"],
-    "10_sharded_torch_distributed": ["n_workers", "merged_equals_exact", "search_ms_per_iter", "comm_ms_per_iter"],
-}
-
 
 def _results_path(notebook):
     return RESULTS_DIR / f"{notebook}.json"
@@ -54,14 +39,40 @@ def _write_json(path, obj):
     os.replace(tmp, path)
 
 
-def start(notebook, profile="quick"):
-    """Begin the results of one notebook run (clears what an earlier run of it recorded)."""
+def profile_parameters(notebook, profile):
+    """{parameter: value} that a profile of notebooks/profiles.yaml sets for a notebook ({} for "full":
+    the parameters cell holds the case study's scale)."""
+    profiles = yaml.safe_load(PROFILES_FILE.read_text()) or {}
+    if profile not in profiles:
+        raise ValueError(f"unknown profile {profile!r}: {PROFILES_FILE.name} has {', '.join(profiles)}")
+    return dict((profiles[profile] or {}).get(notebook) or {})
+
+
+def start(notebook, profile="full", namespace=None):
+    """Begin the results of one notebook run (clears what an earlier run of it recorded).
+
+    Given the notebook's namespace (`globals()`), a profile other than "full" set by hand in the parameters
+    cell (e.g. `profile = "quick"` in JupyterLab) replaces the case-study sizes there with that profile's
+    values from profiles.yaml; under helpers.run, papermill has injected them already."""
+    applied = {}
+    if namespace is not None and profile != "full" and not os.environ.get(INJECTED_ENV):
+        applied = profile_parameters(notebook, profile)
+        unknown = sorted(set(applied) - set(namespace))
+        if unknown:
+            raise ValueError(f"{PROFILES_FILE.name}: {profile}.{notebook} sets {unknown}, which the "
+                             f"parameters cell does not have")
+        namespace.update(applied)
     _current.update(notebook=notebook, profile=profile)
     _write_json(_results_path(notebook), {"notebook": notebook, "profile": profile, "results": {}})
+    scale = "the case study's scale" if profile == "full" else f"reduced sizes from {PROFILES_FILE.name}"
+    print(f"{notebook}: profile {profile} ({scale})")
+    if applied:
+        print("  set here: " + ", ".join(f"{k} = {v!r}" for k, v in applied.items()))
 
 
-def record(name, value, unit=""):
-    """Record a headline result of the current notebook; booleans are stored as 1/0. Returns value."""
+def record(name, value, unit="", headline=False):
+    """Record a result of the current notebook (booleans as 1/0); headline=True puts it in the README's
+    one-line summary of the notebook."""
     if _current["notebook"] is None:
         raise RuntimeError("call helpers.report.start(notebook, profile) before record()")
     v = value.item() if isinstance(value, np.generic) else value
@@ -71,9 +82,29 @@ def record(name, value, unit=""):
         raise ValueError(f"record({name!r}): need a finite number, got {value!r}")
     path = _results_path(_current["notebook"])
     data = json.loads(path.read_text())
-    data["results"][name] = {"value": v, "unit": unit}
+    data["results"][name] = {"value": v, "unit": unit, **({"headline": True} if headline else {})}
     _write_json(path, data)
-    return value
+
+
+def claims(named, when=True, why_not=""):
+    """Check a notebook's claims: print each named claim as PASS or FAIL, record it (1/0), then assert
+    that all hold. Each value must be a boolean computed from the run. when=False (e.g. a timing claim
+    outside the full profile) prints that the claims were not checked, and why, and records nothing."""
+    if not named:
+        raise ValueError("claims(): no claim given")
+    bad = {n: type(v).__name__ for n, v in named.items() if not isinstance(v, (bool, np.bool_))}
+    if bad:
+        raise TypeError(f"claims(): each claim must be a boolean, got {bad}")
+    if not when:
+        for name in named:
+            print(f"not checked  {name}" + (f"  ({why_not})" if why_not else ""))
+        return
+    for name, ok in named.items():
+        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+        record(name, bool(ok), "claim")
+    failed = [name for name, ok in named.items() if not ok]
+    if failed:
+        raise AssertionError(f"{len(failed)} claim(s) failed: {', '.join(failed)}")
 
 
 def short_error(e):
@@ -110,11 +141,11 @@ def results_markdown(results):
 
 
 def headlines_markdown(results):
-    """One line per notebook with its headline results (HEADLINES), as Markdown."""
+    """One line per notebook with the results it recorded as headlines, as Markdown."""
     lines = ["| notebook | profile | headline results |", "|---|---|---|"]
     for nb, data in results.items():
         res = data["results"]
-        names = [n for n in HEADLINES.get(nb, []) if n in res] or list(res)[:4]
+        names = [n for n, r in res.items() if r.get("headline")] or list(res)[:4]
         cells = "; ".join(f"`{n}` {_fmt(res[n]['value'])}{' ' + res[n]['unit'] if res[n]['unit'] else ''}"
                           for n in names)
         lines.append(f"| [{nb}](notebooks/{nb}.ipynb) | {data['profile']} | {cells} |")

@@ -1,15 +1,21 @@
 """Execute notebooks headless with papermill, in a profile, then write the report.
 
-    python -m helpers.run [--profile quick|full] [-p NAME VALUE ...] [--in-place] [NOTEBOOK ...]
+    python -m helpers.run [--profile full|quick] [-p NAME VALUE ...] [--in-place] [NOTEBOOK ...]
+    python -m helpers.run --profile quick --prepare-only DIR [NOTEBOOK ...]
 
 NOTEBOOK is a path, a stem (01_rolling_ivf) or a number prefix (01); default: all of notebooks/.
-Profiles live in notebooks/profiles.yaml. Executed copies go to build/executed/; --in-place instead
-rewrites the notebooks themselves with the outputs of their default run (what is committed).
--p sets a parameter of every notebook run on top of the profile (VALUE is read as YAML: 3, [1, 2], sift1m).
+A notebook's parameters cell holds the case study's scale (profile full); the other profiles live in
+notebooks/profiles.yaml. Executed copies go to build/executed/; --in-place also rewrites the notebooks
+themselves with the outputs of their full run (what is committed). --prepare-only writes copies with
+the profile's parameters injected, unexecuted, committed outputs kept (what `make test` runs under nbval).
+-p sets a parameter of every notebook run on top of the profile (VALUE is read as YAML: 3, [1, 2], sift1m);
+a name that a notebook's parameters cell does not have is refused before anything runs.
 """
 
 import argparse
+import difflib
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -22,7 +28,6 @@ from tqdm.auto import tqdm
 from . import report
 
 NOTEBOOKS_DIR = report.ROOT / "notebooks"
-PROFILES_FILE = NOTEBOOKS_DIR / "profiles.yaml"
 
 
 def find_notebooks(names):
@@ -44,12 +49,21 @@ def find_notebooks(names):
     return found
 
 
-def load_profile(profile):
-    """{notebook stem: {parameter: value}} for a profile."""
-    profiles = yaml.safe_load(PROFILES_FILE.read_text())
-    if profile not in profiles:
-        raise SystemExit(f"unknown profile {profile!r} in {PROFILES_FILE.name}; known: {', '.join(profiles)}")
-    return profiles[profile] or {}
+def notebook_parameters(nb, profile, overrides):
+    """The parameters to inject into one notebook: the profile's, the overrides on top, and the profile
+    name. Exits with a clear message on a name the notebook's parameters cell does not have."""
+    try:
+        params = {**report.profile_parameters(nb.stem, profile), **overrides}
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
+    known = set(papermill.inspect_notebook(str(nb)))
+    for name in params:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise SystemExit(f"{nb.stem} has no parameter {name!r}: {hint}its parameters are "
+                             f"{', '.join(sorted(known))}")
+    return {**params, "profile": profile} if profile != "full" or params else {}
 
 
 def strip_run_metadata(path):
@@ -62,13 +76,10 @@ def strip_run_metadata(path):
     nbformat.write(nb, path)
 
 
-def execute(nb, profile, params, in_place=False):
+def execute(nb, parameters, in_place=False):
     """Run one notebook; return None on success, else a one-line description of the failure."""
     out = nb if in_place else report.EXECUTED_DIR / nb.name
     out.parent.mkdir(parents=True, exist_ok=True)
-    parameters = dict(params)
-    if profile != "quick":
-        parameters["profile"] = profile
     try:
         papermill.execute_notebook(str(nb), str(out), parameters=parameters or None, kernel_name="python3",
                                    cwd=str(nb.parent),
@@ -81,39 +92,60 @@ def execute(nb, profile, params, in_place=False):
     finally:
         if in_place and out.exists():
             strip_run_metadata(out)
+            report.EXECUTED_DIR.mkdir(parents=True, exist_ok=True)
+            shutil.copy(out, report.EXECUTED_DIR / nb.name)
     return None
+
+
+def prepare(nb, parameters, out_dir):
+    """Write a copy of the notebook with the parameters injected, unexecuted (committed outputs kept)."""
+    out = Path(out_dir) / nb.name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    papermill.execute_notebook(str(nb), str(out), parameters=parameters or None, prepare_only=True,
+                               kernel_name="python3", log_output=False, progress_bar=False)
+    return out
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--profile", default="quick", help="quick (the notebooks' defaults) or full (default: quick)")
+    ap.add_argument("--profile", default="full",
+                    help="full (the notebooks' own parameters: the case study's scale) or a profile of "
+                         "profiles.yaml such as quick (default: full)")
     ap.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                     help="override a parameter (VALUE parsed as YAML)")
     ap.add_argument("--in-place", action="store_true", help="write outputs into the notebooks themselves")
+    ap.add_argument("--prepare-only", metavar="DIR", help="write unexecuted, parameterised copies to DIR")
     ap.add_argument("--no-report", action="store_true", help="skip writing build/report/")
     ap.add_argument("--update-readme", action="store_true", help="refresh the README's results table")
     ap.add_argument("notebooks", nargs="*")
     args = ap.parse_args(argv)
-    if args.in_place and (args.profile != "quick" or args.param):
-        raise SystemExit("--in-place keeps the outputs of the default run only: no --profile, no -p")
+    if args.in_place and (args.profile != "full" or args.param):
+        raise SystemExit("--in-place commits the outputs of the full run only: no --profile, no -p")
     overrides = {name: yaml.safe_load(value) for name, value in args.param}
 
     notebooks = find_notebooks(args.notebooks)
-    profile = load_profile(args.profile)
+    parameters = {nb: notebook_parameters(nb, args.profile, overrides) for nb in notebooks}
+    if args.prepare_only:
+        for nb in notebooks:
+            prepare(nb, parameters[nb], args.prepare_only)
+        print(f"{len(notebooks)} notebook(s) prepared in {args.prepare_only} (profile {args.profile})")
+        return 0
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    os.environ[report.INJECTED_ENV] = "1"   # the kernels must not apply the profile a second time
+    os.environ["TQDM_DISABLE"] = "1"        # no progress bars in the outputs (the runner shows its own)
     failures, t_all = {}, time.perf_counter()
-    bar = tqdm(notebooks, desc=f"profile {args.profile}", unit="notebook")
+    bar = tqdm(notebooks, desc=f"profile {args.profile}", unit="notebook", disable=not sys.stderr.isatty())
     for nb in bar:
         bar.set_postfix_str(nb.stem)
         t0 = time.perf_counter()
-        error = execute(nb, args.profile, {**profile.get(nb.stem, {}), **overrides}, args.in_place)
+        error = execute(nb, parameters[nb], args.in_place)
         status = "ok" if error is None else "FAILED"
         tqdm.write(f"{status:6} {nb.stem}  {time.perf_counter() - t0:7.1f} s")
         if error:
             failures[nb.stem] = error
     tqdm.write(f"total {time.perf_counter() - t_all:.1f} s for {len(notebooks)} notebook(s)")
 
-    if not args.no_report and not args.in_place:
+    if not args.no_report:
         report.main(["--update-readme"] if args.update_readme and not failures else [])
         if args.update_readme and failures:
             print("README.md: results table NOT refreshed (a notebook failed)", file=sys.stderr)

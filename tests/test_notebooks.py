@@ -41,7 +41,7 @@ def test_shape(notebook):
     assert first.cell_type == "markdown" and first.source.startswith(f"# {path.stem[:2]} "), "title cell"
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1 and re.search(r"^profile\s*=", params[0].source, re.M), "parameters cell"
-    assert f'report.start("{path.stem}", profile)' in "".join(c.source for c in nb.cells)
+    assert f'report.start("{path.stem}", profile, globals())' in "".join(c.source for c in nb.cells)
     assert any(c.cell_type == "markdown" and "## What we measured" in c.source for c in nb.cells)
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert "# NBVAL_CHECK_OUTPUT" in last.source and "assert" in last.source, "the claim is asserted last"

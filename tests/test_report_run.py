@@ -2,7 +2,7 @@ import json
 import re
 
 import nbformat
-
+import numpy as np
 import pytest
 
 from helpers import report, run
@@ -18,19 +18,56 @@ def test_record_writes_results_file(tmp_build):
     data = json.loads((tmp_build / "results" / "99_demo.json").read_text())
     assert data == {"notebook": "99_demo", "profile": "full", "results": {
         "ratio": {"value": 1.5, "unit": "x"}, "ok": {"value": 1, "unit": ""}, "count": {"value": 7, "unit": ""}}}
+    assert report.record("x", 1.0) is None   # no stray Out[] value in a notebook
     with pytest.raises(ValueError, match="finite number"):
         report.record("bad", float("nan"))
     report.start("99_demo", "quick")  # a new run starts afresh
     assert json.loads((tmp_build / "results" / "99_demo.json").read_text())["results"] == {}
 
 
+def test_claims_print_record_and_assert(tmp_build, capsys):
+    report.start("99_demo", "full")
+    report.claims({"a_holds": True, "b_holds": np.bool_(True)})
+    assert capsys.readouterr().out.endswith("PASS  a_holds\nPASS  b_holds\n")
+    with pytest.raises(AssertionError, match="1 claim\\(s\\) failed: c_fails"):
+        report.claims({"c_fails": False, "d_holds": True})
+    assert "FAIL  c_fails" in capsys.readouterr().out
+    results = json.loads((tmp_build / "results" / "99_demo.json").read_text())["results"]
+    assert {n: r["value"] for n, r in results.items()} == {"a_holds": 1, "b_holds": 1, "c_fails": 0, "d_holds": 1}
+    with pytest.raises(TypeError, match="must be a boolean"):
+        report.claims({"a_ratio": 0.97})          # a number is not a claim: compare it with something
+    report.claims({"timing": False}, when=False, why_not="full profile only")
+    assert capsys.readouterr().out == "not checked  timing  (full profile only)\n"
+    assert "timing" not in json.loads((tmp_build / "results" / "99_demo.json").read_text())["results"]
+
+
+def test_start_applies_a_profile_set_by_hand(tmp_build, monkeypatch, capsys):
+    monkeypatch.delenv(report.INJECTED_ENV, raising=False)
+    stem = "02_mips_recommendation"
+    quick = report.profile_parameters(stem, "quick")
+    namespace = {name: None for name in quick}
+    report.start(stem, "quick", namespace)
+    assert namespace == quick and "set here: " in capsys.readouterr().out
+    monkeypatch.setenv(report.INJECTED_ENV, "1")      # under helpers.run papermill injected them already
+    namespace = {name: None for name in quick}
+    report.start(stem, "quick", namespace)
+    assert set(namespace.values()) == {None}
+    monkeypatch.delenv(report.INJECTED_ENV)
+    with pytest.raises(ValueError, match="does not have"):
+        report.start(stem, "quick", {})
+    report.start(stem, "full", namespace)             # full: the parameters cell's own values
+    assert set(namespace.values()) == {None} and "profile full (the case study's scale)" in capsys.readouterr().out
+
+
 def test_report_and_readme(tmp_build, tmp_path):
-    report.start("98_demo")
-    report.record("recall", 0.9871, "")
+    report.start("98_demo", "quick")
+    report.record("recall", 0.9871, "", headline=True)
+    report.record("other", 3.0, "")
     index = report.build_report()
     assert "98_demo" in index.read_text() and "0.9871" in index.read_text()
     md = (tmp_build / "report" / "results.md").read_text()
     assert "| 98_demo | quick | `recall` | 0.9871 |  |" in md and "| [98_demo](notebooks/98_demo.ipynb) | quick | `recall` 0.9871 |" in md
+    assert "`other` 3" not in md.split("All results")[0]   # not a headline
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{report.README_START}\nold\n{report.README_END}\nend\n")
     report.update_readme(readme)
@@ -49,17 +86,32 @@ def test_find_notebooks():
 
 def test_profiles_name_real_notebooks_and_parameters():
     notebooks = {p.stem: p for p in run.find_notebooks([])}
-    full = run.load_profile("full")
-    assert set(full) <= set(notebooks)
-    for stem, params in full.items():
-        nb = nbformat.read(notebooks[stem], as_version=4)
+    for stem, nb_path in notebooks.items():
+        assert report.profile_parameters(stem, "full") == {}     # the parameters cell is the full profile
+        quick = run.notebook_parameters(nb_path, "quick", {})    # exits on a name the notebook lacks
+        assert quick["profile"] == "quick" and len(quick) > 1, f"{stem}: no quick sizes in profiles.yaml"
+        nb = nbformat.read(nb_path, as_version=4)
         (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-        assigned = set(re.findall(r"^(\w+)\s*=", cell.source, re.M))
-        assert "profile" in assigned, stem
-        assert set(params) <= assigned, f"{stem}: {set(params) - assigned} are not parameters"
-    assert run.load_profile("quick") == {}
+        assert re.search(r'^profile = "full"', cell.source, re.M), stem
     with pytest.raises(SystemExit, match="unknown profile"):
-        run.load_profile("huge")
+        run.notebook_parameters(notebooks["01_rolling_ivf"], "huge", {})
+
+
+def test_runner_refuses_an_unknown_parameter(tmp_path):
+    nb = _tiny_notebook(tmp_path / "93_params.ipynb", "print(x)")
+    with pytest.raises(SystemExit, match="no parameter 'xx': did you mean 'x'"):
+        run.main(["--no-report", "-p", "xx", "3", str(nb)])
+
+
+def test_prepare_only_injects_and_keeps_outputs(tmp_path):
+    src = run.find_notebooks(["09"])[0]
+    run.main(["--profile", "quick", "--prepare-only", str(tmp_path), str(src)])
+    prepared = nbformat.read(tmp_path / src.name, as_version=4)
+    injected = [c for c in prepared.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'profile = "quick"' in injected[0].source
+    committed = nbformat.read(src, as_version=4)
+    assert [c.get("outputs") for c in committed.cells] == [
+        c.get("outputs") for c in prepared.cells if c not in injected]
 
 
 def test_pareto_front():
@@ -70,7 +122,7 @@ def test_pareto_front():
 
 def _tiny_notebook(path, body):
     nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell('profile = "quick"\nx = 1', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell('profile = "full"\nx = 1', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(body)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
