@@ -8,7 +8,7 @@ FAISS := $(shell nvidia-smi >/dev/null 2>&1 && echo gpu || echo cpu)
 EXTRAS := $(FAISS),peers
 STAMP := $(VENV)/.installed-$(FAISS)
 
-.PHONY: help install run quick test test-helpers test-notebooks outputs report lab clean distclean
+.PHONY: help install run quick test lint test-helpers test-notebooks outputs report lab clean distclean
 
 help:
 	@echo "make run     all ten notebooks at full scale (their own parameters), then build/report/ and the README's results"
@@ -34,7 +34,10 @@ run: install
 quick: install
 	$(PY) -m helpers.run --profile quick
 
-test: test-helpers test-notebooks
+test: lint test-helpers test-notebooks
+
+lint: install
+	$(VENV)/bin/ruff check helpers tests
 
 test-helpers: install
 	$(PY) -m pytest -q tests

@@ -223,21 +223,24 @@ def _raw_float32(d):
     return read
 
 
+FOLDERS = {"sift1m": "sift1M", "deep1m": "deep1M", "music100": "music100"}  # under data/
+
+
 def _sift1m(**sizes):
-    return FileDataset("sift1m", "sift1M", dict(base="sift_base.fvecs", query="sift_query.fvecs",
+    return FileDataset("sift1m", FOLDERS["sift1m"], dict(base="sift_base.fvecs", query="sift_query.fvecs",
                        train="sift_learn.fvecs", gt="sift_groundtruth.ivecs"), "L2", 128, **sizes,
                        source="SIFT1M is the ANN_SIFT1M archive of the INRIA TEXMEX corpus.")
 
 
 def _deep1m(**sizes):
-    return FileDataset("deep1m", "deep1M", dict(base="deep1M_base.fvecs", query="deep1M_query.fvecs",
+    return FileDataset("deep1m", FOLDERS["deep1m"], dict(base="deep1M_base.fvecs", query="deep1M_query.fvecs",
                        train="deep1M_learn.fvecs", gt="deep1M_groundtruth.ivecs"), "L2", 96, **sizes,
                        source="Deep1M is the first million vectors of Deep1B (Babenko & Lempitsky).")
 
 
 def _music100(**sizes):
     read = _raw_float32(100)
-    return FileDataset("music100", "music100", dict(base="database_music100.bin", query="query_music100.bin"),
+    return FileDataset("music100", FOLDERS["music100"], dict(base="database_music100.bin", query="query_music100.bin"),
                        "IP", 100, readers=dict(base=read, query=read), **sizes,
                        source="Music-100 comes from the ip-nsw repository (Morozov & Babenko, NeurIPS 2018).")
 
@@ -260,9 +263,15 @@ def load_dataset(name="synthetic", **sizes):
 
 
 def dataset_available(name):
-    """True when load_dataset(name) would find its files (always for "synthetic")."""
-    try:
-        load_dataset(name, nb=1, nq=1, nt=1) if name != "synthetic" else None
+    """True when data/ holds the files of load_dataset(name) (always for "synthetic"); False when its
+    folder is absent or empty. A folder whose files are incomplete or broken is not "absent": the
+    loader's error (naming the file and what is wrong) is raised."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}")
+    if name == "synthetic":
         return True
-    except (FileNotFoundError, ValueError):
+    folder = DATA_DIR / FOLDERS[name]
+    if not folder.is_dir() or not any(folder.iterdir()):
         return False
+    load_dataset(name, nb=1, nq=1, nt=1)
+    return True

@@ -31,12 +31,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import faiss
+import faiss.contrib.torch_utils  # noqa: F401  (Faiss indexes accept torch tensors, CPU or CUDA)
 import numpy as np
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-
-import faiss.contrib.torch_utils  # noqa: F401  (Faiss indexes accept torch tensors, CPU or CUDA)
 
 from .datasets import synthetic_chunks
 from .metrics import recall_at_k, same_knn
@@ -224,8 +223,8 @@ def run_worker(rank, world_size, cfg, out, local_rank=0, local_world_size=1):
     trained = [train_index(key, shard, cfg) for key in cfg.indexes]  # once, on the largest shard
     saved = {}
     for s in cfg.nb_per_worker:
-        for i, key in enumerate(cfg.indexes):
-            index = fill_index(trained[i], shard[:s], device)
+        for i, trained_index in enumerate(trained):
+            index = fill_index(trained_index, shard[:s], device)
             D = np.empty((cfg.n_iters, cfg.nq, cfg.k), "float32")
             I = np.empty((cfg.n_iters, cfg.nq, cfg.k), "int64")
             times = np.empty((cfg.n_iters, len(TIMING_COLUMNS)))

@@ -28,6 +28,8 @@ from tqdm.auto import tqdm
 from . import report
 
 NOTEBOOKS_DIR = report.ROOT / "notebooks"
+# the kernel's own log (e.g. ipykernel's "running over TCP without encryption" on a local kernel) stays quiet
+KERNEL_QUIET = ["--IPKernelApp.log_level=ERROR"]
 
 
 def find_notebooks(names):
@@ -84,7 +86,7 @@ def execute(nb, parameters, in_place=False):
         papermill.execute_notebook(str(nb), str(out), parameters=parameters or None, kernel_name="python3",
                                    cwd=str(nb.parent),
                                    progress_bar=dict(leave=False, desc=nb.stem) if sys.stderr.isatty() else False,
-                                   log_output=False)
+                                   log_output=False, extra_arguments=KERNEL_QUIET)
     except papermill.PapermillExecutionError as e:
         return f"cell {e.cell_index} (execution count {e.exec_count}): {e.ename}: {e.evalue}"
     except Exception as e:  # kernel died, bad parameters, missing notebook...

@@ -2,8 +2,15 @@ import numpy as np
 import pytest
 
 from helpers import datasets
-from helpers.datasets import (cached_groundtruth, load_dataset, read_bvecs, read_fvecs, read_ivecs,
-                              write_fvecs, write_ivecs)
+from helpers.datasets import (
+    cached_groundtruth,
+    load_dataset,
+    read_bvecs,
+    read_fvecs,
+    read_ivecs,
+    write_fvecs,
+    write_ivecs,
+)
 
 
 def test_fvecs_ivecs_round_trip(tmp_path):
@@ -55,7 +62,9 @@ def test_wrong_expected_dimension(tmp_path):
 
 def test_mixed_dimensions(tmp_path):
     # two records of d=2 (12 bytes each), the second one claiming d=3
-    rec = lambda d: np.array([d], "<i4").tobytes() + np.ones(2, "<f4").tobytes()
+    def rec(d):
+        return np.array([d], "<i4").tobytes() + np.ones(2, "<f4").tobytes()
+
     with pytest.raises(ValueError, match="bad.fvecs.*record 1 says dimension 3"):
         read_fvecs(_write(tmp_path, rec(2) + rec(3)))
 
@@ -160,3 +169,19 @@ def test_interrupted_write_leaves_no_cache(tmp_cache, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         cached_groundtruth(xq, xb, 5)
     assert not tmp_cache.exists() or not list(tmp_cache.iterdir())
+
+
+def test_dataset_available_tells_absent_from_broken(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path)
+    assert datasets.dataset_available("synthetic")
+    assert not datasets.dataset_available("music100")               # no folder
+    (tmp_path / "music100").mkdir()
+    assert not datasets.dataset_available("music100")               # an empty folder
+    (tmp_path / "music100" / "database_music100.bin").write_bytes(b"\0" * 4000)
+    with pytest.raises(FileNotFoundError, match="query_music100.bin"):
+        datasets.dataset_available("music100")                      # half there: say what is missing
+    (tmp_path / "music100" / "query_music100.bin").write_bytes(b"\0" * 401)
+    with pytest.raises(ValueError, match="query_music100.bin: 401 bytes"):
+        datasets.dataset_available("music100")                      # broken: the loader's message
+    (tmp_path / "music100" / "query_music100.bin").write_bytes(b"\0" * 400)
+    assert datasets.dataset_available("music100")

@@ -66,4 +66,5 @@ def test_committed_with_clean_outputs(notebook):
         for text in _outputs_text(c):
             for what, pattern in FORBIDDEN.items():
                 m = pattern.search(text)
-                assert not m, f"{what} in the output of cell {c.execution_count}: ...{text[max(0, m.start() - 60):m.end() + 20]}"
+                where = text[max(0, m.start() - 60):m.end() + 20] if m else ""
+                assert not m, f"{what} in the output of cell {c.execution_count}: ...{where}"
