@@ -86,6 +86,34 @@ def record(name, value, unit="", headline=False):
     _write_json(path, data)
 
 
+def save_table(name, rows, parameters=None):
+    """Keep a sweep table of the current notebook (a list of dicts, or a pandas DataFrame) with the
+    parameters that made it and the machine: build/results/<notebook>/<name>.csv and <name>.json, so that
+    plots and comparisons can be redone without re-running."""
+    if _current["notebook"] is None:
+        raise RuntimeError("call helpers.report.start(notebook, profile) before save_table()")
+    if hasattr(rows, "to_dict"):
+        rows = rows.reset_index().to_dict("records") if rows.index.name else rows.to_dict("records")
+    rows = [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in rows]
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    folder = RESULTS_DIR / _current["notebook"]
+    _write_json(folder / f"{name}.json", {
+        "notebook": _current["notebook"], "profile": _current["profile"], "table": name,
+        "parameters": parameters or {}, "machine": machine_line().strip(), "rows": rows})
+    lines = [",".join(columns)] + [",".join(_csv_cell(r.get(c, "")) for c in columns) for r in rows]
+    (folder / f"{name}.csv").write_text("\n".join(lines) + "\n")
+
+
+def _csv_cell(v):
+    text = str(v)
+    return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(ch in text for ch in ',"\n') else text
+
+
+def load_table(notebook, name):
+    """A table saved by save_table(): {"parameters", "machine", "rows", ...}."""
+    return json.loads((RESULTS_DIR / notebook / f"{name}.json").read_text())
+
+
 def claims(named, when=True, why_not=""):
     """Check a notebook's claims: print each named claim as PASS or FAIL, record it (1/0), then assert
     that all hold. Each value must be a boolean computed from the run. when=False (e.g. a timing claim

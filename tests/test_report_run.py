@@ -149,3 +149,18 @@ def test_readme_refreshed_only_when_every_notebook_passed(tmp_build, tmp_path, m
     assert refreshed == []
     assert run.main(["--update-readme", "-p", "x", "21", str(good)]) == 0
     assert refreshed == [True]
+
+
+def test_sweep_tables_are_kept_with_their_parameters(tmp_build):
+    import pandas as pd
+    report.start("97_demo", "full")
+    report.save_table("sweep", [dict(method="HNSW", setting="ef 16", recall=np.float64(0.5)),
+                                dict(method="IVF, PQ", setting="nprobe 8", recall=0.25, p99_ms=1.5)],
+                      parameters=dict(n_items=1000))
+    table = report.load_table("97_demo", "sweep")
+    assert table["parameters"] == {"n_items": 1000} and table["profile"] == "full" and "Faiss" in table["machine"]
+    assert table["rows"][1] == dict(method="IVF, PQ", setting="nprobe 8", recall=0.25, p99_ms=1.5)
+    csv = (tmp_build / "results" / "97_demo" / "sweep.csv").read_text().splitlines()
+    assert csv == ["method,setting,recall,p99_ms", "HNSW,ef 16,0.5,", '"IVF, PQ",nprobe 8,0.25,1.5']
+    report.save_table("frame", pd.DataFrame({"n": [1, 2]}))
+    assert report.load_table("97_demo", "frame")["rows"] == [{"n": 1}, {"n": 2}]
