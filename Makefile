@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # faiss-gpu where a GPU answers, faiss-cpu elsewhere (the two ship the same module: never both)
 FAISS := $(shell nvidia-smi >/dev/null 2>&1 && echo gpu || echo cpu)
-EXTRAS := $(FAISS),peers
+EXTRAS := $(FAISS),peers,real
 STAMP := $(VENV)/.installed-$(FAISS)
 
 .PHONY: help install run quick test lint test-helpers test-notebooks outputs report lab clean distclean

