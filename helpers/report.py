@@ -10,6 +10,7 @@ import math
 import os
 import platform
 import re
+import time
 from pathlib import Path
 
 import faiss
@@ -63,16 +64,18 @@ def start(notebook, profile="full", namespace=None):
                              f"parameters cell does not have")
         namespace.update(applied)
     _current.update(notebook=notebook, profile=profile)
-    _write_json(_results_path(notebook), {"notebook": notebook, "profile": profile, "results": {}})
+    _write_json(_results_path(notebook), {"notebook": notebook, "profile": profile,
+                                          "date": time.strftime("%Y-%m-%d"), "results": {}})
     scale = "the case study's scale" if profile == "full" else f"reduced sizes from {PROFILES_FILE.name}"
     print(f"{notebook}: profile {profile} ({scale})")
     if applied:
         print("  set here: " + ", ".join(f"{k} = {v!r}" for k, v in applied.items()))
 
 
-def record(name, value, unit="", headline=False):
+def record(name, value, unit="", headline=False, label=None):
     """Record a result of the current notebook (booleans as 1/0); headline=True puts it in the README's
-    one-line summary of the notebook."""
+    one-line summary of the notebook and on its gallery card, under `label` (words for a reader, e.g.
+    "recall at p99 under 1 ms"; default: the name)."""
     if _current["notebook"] is None:
         raise RuntimeError("call helpers.report.start(notebook, profile) before record()")
     v = value.item() if isinstance(value, np.generic) else value
@@ -82,7 +85,8 @@ def record(name, value, unit="", headline=False):
         raise ValueError(f"record({name!r}): need a finite number, got {value!r}")
     path = _results_path(_current["notebook"])
     data = json.loads(path.read_text())
-    data["results"][name] = {"value": v, "unit": unit, **({"headline": True} if headline else {})}
+    extra = {"headline": True, "label": label or name.replace("_", " ")} if headline else {}
+    data["results"][name] = {"value": v, "unit": unit, **extra}
     _write_json(path, data)
 
 
@@ -174,8 +178,8 @@ def headlines_markdown(results):
     for nb, data in results.items():
         res = data["results"]
         names = [n for n, r in res.items() if r.get("headline")] or list(res)[:4]
-        cells = "; ".join(f"`{n}` {_fmt(res[n]['value'])}{' ' + res[n]['unit'] if res[n]['unit'] else ''}"
-                          for n in names)
+        cells = "; ".join(f"{res[n].get('label', n)}: {_fmt(res[n]['value'])}"
+                          f"{' ' + res[n]['unit'] if res[n]['unit'] else ''}" for n in names)
         lines.append(f"| [{nb}](notebooks/{nb}.ipynb) | {data['profile']} | {cells} |")
     return "\n".join(lines) + "\n"
 

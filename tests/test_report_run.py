@@ -16,6 +16,7 @@ def test_record_writes_results_file(tmp_build):
     import numpy as np
     report.record("count", np.int64(7))
     data = json.loads((tmp_build / "results" / "99_demo.json").read_text())
+    assert data.pop("date")[:2] == "20"
     assert data == {"notebook": "99_demo", "profile": "full", "results": {
         "ratio": {"value": 1.5, "unit": "x"}, "ok": {"value": 1, "unit": ""}, "count": {"value": 7, "unit": ""}}}
     assert report.record("x", 1.0) is None   # no stray Out[] value in a notebook
@@ -61,19 +62,19 @@ def test_start_applies_a_profile_set_by_hand(tmp_build, monkeypatch, capsys):
 
 def test_report_and_readme(tmp_build, tmp_path):
     report.start("98_demo", "quick")
-    report.record("recall", 0.9871, "", headline=True)
+    report.record("recall", 0.9871, "", headline=True, label="10-recall@10")
     report.record("other", 3.0, "")
     index = report.build_report()
     assert "98_demo" in index.read_text() and "0.9871" in index.read_text()
     md = (tmp_build / "report" / "results.md").read_text()
     assert "| 98_demo | quick | `recall` | 0.9871 |  |" in md
-    assert "| [98_demo](notebooks/98_demo.ipynb) | quick | `recall` 0.9871 |" in md
-    assert "`other` 3" not in md.split("All results")[0]   # not a headline
+    assert "| [98_demo](notebooks/98_demo.ipynb) | quick | 10-recall@10: 0.9871 |" in md
+    assert "other" not in md.split("All results")[0]   # not a headline
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{report.README_START}\nold\n{report.README_END}\nend\n")
     report.update_readme(readme)
     text = readme.read_text()
-    assert "old" not in text and "`recall` 0.9871" in text and "Faiss 1." in text
+    assert "old" not in text and "10-recall@10: 0.9871" in text and "Faiss 1." in text
     assert text.startswith("intro") and text.endswith("end\n")
 
 
