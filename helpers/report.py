@@ -64,7 +64,8 @@ def start(notebook, profile="full", namespace=None):
                              f"parameters cell does not have")
         namespace.update(applied)
     _current.update(notebook=notebook, profile=profile)
-    _write_json(_results_path(notebook), {"notebook": notebook, "profile": profile,
+    dataset = str((namespace or {}).get("dataset", "synthetic"))
+    _write_json(_results_path(notebook), {"notebook": notebook, "profile": profile, "dataset": dataset,
                                           "date": time.strftime("%Y-%m-%d"), "results": {}})
     scale = "the case study's scale" if profile == "full" else f"reduced sizes from {PROFILES_FILE.name}"
     print(f"{notebook}: profile {profile} ({scale})")
@@ -190,40 +191,32 @@ def machine_line():
             f"Faiss {faiss.__version__} ({faiss.get_compile_options().strip()}).\n")
 
 
-def _notebook_html(src, dst):
-    from nbconvert import HTMLExporter
-    body, _ = HTMLExporter().from_filename(str(src))
-    dst.write_text(body)
-
-
 def build_report():
-    """Write build/report/{index.html, results.md, <notebook>.html}; return the index path."""
-    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    """Write build/report/: index.html (one card per notebook), <notebook>.html (the executed notebook,
+    rendered offline), figures/<notebook>.png (its key figure) and results.md; return the index path."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    from . import gallery
+    (REPORT_DIR / "figures").mkdir(parents=True, exist_ok=True)
     results = load_results()
-    executed = {p.stem: p for p in sorted(EXECUTED_DIR.glob("*.ipynb"))}
-    for stem, p in executed.items():
-        _notebook_html(p, REPORT_DIR / f"{stem}.html")
+    cards, dates = [], set()
+    for path in sorted(EXECUTED_DIR.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        body, _ = HTMLExporter().from_notebook_node(nb)
+        (REPORT_DIR / f"{path.stem}.html").write_text(gallery.offline_html(body))
+        png = gallery.key_figure(nb)
+        figure = f"figures/{path.stem}.png" if png else None
+        if png:
+            (REPORT_DIR / figure).write_bytes(png)
+        data = results.get(path.stem, {})
+        dates.add(data.get("date", "-"))
+        cards.append(gallery.card(path.stem, nb, data, figure, f"{path.stem}.html"))
     (REPORT_DIR / "results.md").write_text(f"{headlines_markdown(results)}\n{machine_line()}\n"
                                            f"All results:\n\n{results_markdown(results)}")
-    rows = []
-    for nb in sorted(set(results) | set(executed)):
-        link = f'<a href="{nb}.html">{nb}</a>' if nb in executed else nb
-        data = results.get(nb, {"profile": "-", "results": {}})
-        items = data["results"].items() or [("(no results recorded)", {"value": "", "unit": ""})]
-        for name, r in items:
-            value = _fmt(r["value"]) if r["value"] != "" else ""
-            rows.append(f"<tr><td>{link}</td><td>{data['profile']}</td><td><code>{html.escape(name)}</code></td>"
-                        f"<td class=num>{value}</td><td>{html.escape(r['unit'])}</td></tr>")
     index = REPORT_DIR / "index.html"
-    index.write_text(f"""<!doctype html><html><head><meta charset="utf-8"><title>Faiss Case Studies: results</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}table{{border-collapse:collapse}}
-td,th{{border-bottom:1px solid #ddd;padding:.3em .8em;text-align:left}}td.num{{text-align:right}}</style></head>
-<body><h1>Faiss Case Studies: measured results</h1>
-<p>Each notebook links to its executed copy, plots in place. Values come from <code>build/results/</code>.</p>
-<table><tr><th>notebook</th><th>profile</th><th>result</th><th>value</th><th>unit</th></tr>
-{chr(10).join(rows)}
-</table></body></html>
-""")
+    index.write_text(gallery.PAGE.format(machine=html.escape(machine_line().strip()),
+                                         date=", ".join(sorted(dates)) or "-", cards="\n".join(cards)))
     return index
 
 

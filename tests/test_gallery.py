@@ -1,0 +1,112 @@
+"""The report's gallery (build/report/index.html): one card per notebook, offline, checked in a real
+browser (headless Chromium: every figure decodes, every local link opens)."""
+
+import base64
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import matplotlib
+import nbformat
+import pytest
+
+from helpers import gallery, report
+
+matplotlib.use("Agg")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _png():
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [0, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _executed(path, stem, figure_cells):
+    cells = [nbformat.v4.new_markdown_cell(f"# {stem[:2]} · Demo {stem}\n\nFirst sentence. Second one.\n\n"
+                                           f"{gallery.LESSON_MARK} a lesson for {stem}.")]
+    for tags in figure_cells:
+        cells.append(nbformat.v4.new_code_cell("plot()", metadata={"tags": tags}, outputs=[
+            nbformat.v4.new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"})]))
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path / f"{stem}.ipynb")
+
+
+@pytest.fixture
+def gallery_dir(tmp_build):
+    (tmp_build / "executed").mkdir(parents=True)
+    for stem, figures in (("01_first", [[], [gallery.KEY_FIGURE_TAG]]), ("02_second", [[]]), ("03_third", [])):
+        _executed(tmp_build / "executed", stem, figures)
+        report.start(stem, "full", {"dataset": "glove50"} if stem == "02_second" else None)
+        report.record("recall", 0.9871, "", headline=True, label="10-recall@10")
+        report.record("p99_ms", 0.812, "ms", headline=True, label="p99 latency")
+        report.record("hidden", 3.0)
+    report.build_report()
+    return tmp_build / "report"
+
+
+def test_cards(gallery_dir):
+    page = (gallery_dir / "index.html").read_text()
+    assert page.count('<article class="card">') == 3
+    assert "a lesson for 01_first." in page and "10-recall@10</span> <b>0.9871</b>" in page
+    assert "p99 latency</span> <b>0.812 ms</b>" in page and "hidden" not in page
+    assert "data: glove50" in page and "data: synthetic" in page
+    figures = gallery_dir / "figures"
+    assert (figures / "01_first.png").exists() and not (figures / "03_third.png").exists()
+    rendered = (gallery_dir / "01_first.html").read_text()
+    assert not re.search(r'<script[^>]*src="https?:', rendered)   # nothing fetched at view time
+
+
+def test_key_figure_is_the_tagged_one():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · T\n\nx")] + [
+        nbformat.v4.new_code_cell("", metadata={"tags": tags}, outputs=[
+            nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(b).decode()})])
+        for tags, b in (([], b"first"), ([gallery.KEY_FIGURE_TAG], b"key"), ([], b"last"))])
+    assert gallery.key_figure(nb) == b"key"
+    nb.cells[2].metadata["tags"] = []
+    assert gallery.key_figure(nb) == b"last"
+
+
+CHECK = """<!doctype html><html><body><pre id="out">pending</pre>
+<iframe id="f" src="index.html"></iframe>
+<script>
+const f = document.getElementById("f");
+f.onload = async () => {
+  const d = f.contentDocument;
+  const imgs = [...d.images];
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  const broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute("src"));
+  const links = [...new Set([...d.querySelectorAll("a[href]")].map(a => a.getAttribute("href")))]
+    .filter(h => !/^[a-z]+:/.test(h));
+  const dead = [];
+  for (const href of links) {
+    const frame = document.createElement("iframe");
+    document.body.appendChild(frame);
+    await new Promise(ok => { frame.onload = ok; frame.onerror = ok; frame.src = href; });
+    let body = "";
+    try { body = frame.contentDocument.body.innerText; } catch (e) {}
+    if (!body.trim()) dead.push(href);
+  }
+  document.getElementById("out").textContent = JSON.stringify({images: imgs.length, broken, links, dead});
+};
+</script></body></html>"""
+
+
+def test_gallery_in_a_real_browser(gallery_dir):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must check the gallery in a browser: .ci/run installs Debian's chromium")
+        pytest.skip("headless Chromium is not installed (Debian package chromium)")
+    (gallery_dir / "check.html").write_text(CHECK)
+    out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+                          "--virtual-time-budget=20000", "--dump-dom", (gallery_dir / "check.html").as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    result = json.loads(out.split('<pre id="out">', 1)[1].split("</pre>", 1)[0])
+    assert result["images"] == 2 and result["broken"] == [], result
+    assert set(result["links"]) >= {"01_first.html", "02_second.html", "results.md"} and result["dead"] == [], result
