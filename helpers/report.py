@@ -68,7 +68,8 @@ def start(notebook, profile="full", namespace=None):
     _write_json(_results_path(notebook), {"notebook": notebook, "profile": profile, "dataset": dataset,
                                           "date": time.strftime("%Y-%m-%d"), "results": {}})
     scale = "the case study's scale" if profile == "full" else f"reduced sizes from {PROFILES_FILE.name}"
-    print(f"{notebook}: profile {profile} ({scale})")
+    print(f"{notebook}: profile {profile} ({scale}); Faiss {faiss.__version__}, "
+          f"{faiss.omp_get_max_threads()} threads, {faiss.get_num_gpus()} GPU(s)")
     if applied:
         print("  set here: " + ", ".join(f"{k} = {v!r}" for k, v in applied.items()))
 
