@@ -74,6 +74,19 @@ def start(notebook, profile="full", namespace=None):
         print("  set here: " + ", ".join(f"{k} = {v!r}" for k, v in applied.items()))
 
 
+class ParameterError(ValueError):
+    """A parameter of the notebook that cannot work, said in one line with the fix."""
+
+
+def check_parameters(**conditions):
+    """Check the notebook's sizes and knobs before any work: each keyword is a parameter's name, its
+    value (ok, fix) a boolean and the one line that says what to change. Raises ParameterError on the
+    first that fails, e.g. check_parameters(nlist=(nt >= 39 * nlist, f"at most nt / 39 = {nt // 39}"))."""
+    for name, (ok, fix) in conditions.items():
+        if not ok:
+            raise ParameterError(f"parameter {name}: {fix}")
+
+
 def record(name, value, unit="", headline=False, label=None):
     """Record a result of the current notebook (booleans as 1/0); headline=True puts it in the README's
     one-line summary of the notebook and on its gallery card, under `label` (words for a reader, e.g.

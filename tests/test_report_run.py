@@ -164,3 +164,11 @@ def test_sweep_tables_are_kept_with_their_parameters(tmp_build):
     assert csv == ["method,setting,recall,p99_ms", "HNSW,ef 16,0.5,", '"IVF, PQ",nprobe 8,0.25,1.5']
     report.save_table("frame", pd.DataFrame({"n": [1, 2]}))
     assert report.load_table("97_demo", "frame")["rows"] == [{"n": 1}, {"n": 2}]
+
+
+def test_check_parameters_names_the_parameter_and_the_fix():
+    nt, nlist = 1000, 64
+    report.check_parameters(nt=(nt > 0, "must be positive"))
+    with pytest.raises(report.ParameterError, match=r"^parameter nlist: at most nt / 39 = 25$"):
+        report.check_parameters(nt=(nt > 0, "must be positive"),
+                                nlist=(nt >= 39 * nlist, f"at most nt / 39 = {nt // 39}"))
