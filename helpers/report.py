@@ -133,10 +133,11 @@ def load_table(notebook, name):
     return json.loads((RESULTS_DIR / notebook / f"{name}.json").read_text())
 
 
-def claims(named, when=True, why_not=""):
-    """Check a notebook's claims: print each named claim as PASS or FAIL, record it (1/0), then assert
-    that all hold. Each value must be a boolean computed from the run. when=False (e.g. a timing claim
-    outside the full profile) prints that the claims were not checked, and why, and records nothing."""
+def claims(named, when=True, why_not="", headline=()):
+    """Check a notebook's claims: print each named claim as PASS or FAIL, record it (1/0; the names in
+    `headline` as headlines), then assert that all hold. Each value must be a boolean computed from the
+    run. when=False (e.g. a timing claim outside the full profile) prints that the claims were not
+    checked, and why, and records nothing."""
     if not named:
         raise ValueError("claims(): no claim given")
     bad = {n: type(v).__name__ for n, v in named.items() if not isinstance(v, (bool, np.bool_))}
@@ -148,7 +149,7 @@ def claims(named, when=True, why_not=""):
         return
     for name, ok in named.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
-        record(name, bool(ok), "claim")
+        record(name, bool(ok), "claim", headline=name in headline)
     failed = [name for name, ok in named.items() if not ok]
     if failed:
         raise AssertionError(f"{len(failed)} claim(s) failed: {', '.join(failed)}")

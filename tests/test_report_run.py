@@ -28,13 +28,14 @@ def test_record_writes_results_file(tmp_build):
 
 def test_claims_print_record_and_assert(tmp_build, capsys):
     report.start("99_demo", "full")
-    report.claims({"a_holds": True, "b_holds": np.bool_(True)})
+    report.claims({"a_holds": True, "b_holds": np.bool_(True)}, headline=["b_holds"])
     assert capsys.readouterr().out.endswith("PASS  a_holds\nPASS  b_holds\n")
     with pytest.raises(AssertionError, match="1 claim\\(s\\) failed: c_fails"):
         report.claims({"c_fails": False, "d_holds": True})
     assert "FAIL  c_fails" in capsys.readouterr().out
     results = json.loads((tmp_build / "results" / "99_demo.json").read_text())["results"]
     assert {n: r["value"] for n, r in results.items()} == {"a_holds": 1, "b_holds": 1, "c_fails": 0, "d_holds": 1}
+    assert [n for n, r in results.items() if r.get("headline")] == ["b_holds"]
     with pytest.raises(TypeError, match="must be a boolean"):
         report.claims({"a_ratio": 0.97})          # a number is not a claim: compare it with something
     report.claims({"timing": False}, when=False, why_not="full profile only")
