@@ -44,6 +44,8 @@ def offline_html(body):
 
 def _value(r):
     v = r["value"]
+    if r["unit"] == "claim":
+        return "holds" if v else "FAILS"
     text = f"{v:,}" if isinstance(v, int) else f"{v:.4g}"
     return f"{text} {html.escape(r['unit'])}".strip()
 

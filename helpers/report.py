@@ -194,8 +194,9 @@ def headlines_markdown(results):
     for nb, data in results.items():
         res = data["results"]
         names = [n for n, r in res.items() if r.get("headline")] or list(res)[:4]
-        cells = "; ".join(f"{res[n].get('label', n)}: {_fmt(res[n]['value'])}"
-                          f"{' ' + res[n]['unit'] if res[n]['unit'] else ''}" for n in names)
+        cells = "; ".join(f"{res[n].get('label', n)}: " + (("holds" if res[n]["value"] else "FAILS")
+                          if res[n]["unit"] == "claim" else f"{_fmt(res[n]['value'])}"
+                          f"{' ' + res[n]['unit'] if res[n]['unit'] else ''}") for n in names)
         lines.append(f"| [{nb}](notebooks/{nb}.ipynb) | {data['profile']} | {cells} |")
     return "\n".join(lines) + "\n"
 
