@@ -135,7 +135,7 @@ def load_table(notebook, name):
 
 def claims(named, when=True, why_not="", headline=()):
     """Check a notebook's claims: print each named claim as PASS or FAIL, record it (1/0; the names in
-    `headline` as headlines), then assert that all hold. Each value must be a boolean computed from the
+    `headline` as headlines: a list, or a dict of name to label), then assert that all hold. Each value must be a boolean computed from the
     run. when=False (e.g. a timing claim outside the full profile) prints that the claims were not
     checked, and why, and records nothing."""
     if not named:
@@ -149,7 +149,8 @@ def claims(named, when=True, why_not="", headline=()):
         return
     for name, ok in named.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
-        record(name, bool(ok), "claim", headline=name in headline)
+        label = headline.get(name) if isinstance(headline, dict) else None
+        record(name, bool(ok), "claim", headline=name in headline, label=label)
     failed = [name for name, ok in named.items() if not ok]
     if failed:
         raise AssertionError(f"{len(failed)} claim(s) failed: {', '.join(failed)}")
