@@ -37,7 +37,7 @@ quick: install
 test: lint test-helpers test-notebooks
 
 lint: install
-	$(VENV)/bin/ruff check helpers tests
+	$(VENV)/bin/ruff check .
 
 test-helpers: install
 	$(PY) -m pytest -q tests

@@ -11,6 +11,7 @@ Adding a peer is one class here and one pin in pyproject.toml's `peers` extra. `
 whether its library is installed; a notebook skips a missing peer with one line.
 """
 
+import copy
 import os
 from contextlib import contextmanager
 
@@ -98,13 +99,22 @@ class FaissIndex(Peer):
 
 class ScaNN(Peer):
     """ScaNN: a k-means tree, anisotropic hashing (score_ah, 2-d blocks), exact re-ordering of `reorder`
-    candidates; the knob is the number of leaves searched."""
+    candidates; the knob is the number of leaves searched (a setting reads with its reorder)."""
     name, knob, library = "ScaNN", "leaves_to_search", "scann"
 
-    def __init__(self, leaves, reorder, training_size=None, threshold=0.2, name=None):
+    def __init__(self, leaves, reorder, training_size=None, threshold=0.2, name="ScaNN"):
         self.leaves, self.reorder, self.training_size, self.threshold = leaves, reorder, training_size, threshold
-        self.name = name or f"ScaNN (reorder {reorder})"
+        self.name = name
         self.leaves_to_search = 1
+
+    def with_reorder(self, reorder):
+        """The same built searcher, re-ordering `reorder` candidates: one build serves several reorders."""
+        other = copy.copy(self)
+        other.reorder = reorder
+        return other
+
+    def setting(self, value):
+        return f"{self.knob}={value},reorder={self.reorder}"
 
     def build(self, xb, metric):
         distance = {"IP": "dot_product", "L2": "squared_l2"}[metric]

@@ -135,9 +135,9 @@ def load_table(notebook, name):
 
 def claims(named, when=True, why_not="", headline=()):
     """Check a notebook's claims: print each named claim as PASS or FAIL, record it (1/0; the names in
-    `headline` as headlines: a list, or a dict of name to label), then assert that all hold. Each value must be a boolean computed from the
-    run. when=False (e.g. a timing claim outside the full profile) prints that the claims were not
-    checked, and why, and records nothing."""
+    `headline` as headlines: a list, or a dict of name to label), then assert that all hold. Each value
+    must be a boolean computed from the run. when=False (e.g. a timing claim outside the full profile)
+    prints that the claims were not checked, and why, and records nothing."""
     if not named:
         raise ValueError("claims(): no claim given")
     bad = {n: type(v).__name__ for n, v in named.items() if not isinstance(v, (bool, np.bool_))}

@@ -7,6 +7,7 @@ import nbformat
 import papermill
 import pytest
 
+from helpers import navigation
 from helpers.run import find_notebooks
 
 NOTEBOOKS = find_notebooks([])
@@ -44,7 +45,7 @@ def test_shape(notebook):
     assert f'report.start("{path.stem}", profile, globals())' in "".join(c.source for c in nb.cells)
     assert any(c.cell_type == "markdown" and "## What we measured" in c.source for c in nb.cells)
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
-    assert "# NBVAL_CHECK_OUTPUT" in last.source and "assert" in last.source, "the claim is asserted last"
+    assert "# NBVAL_CHECK_OUTPUT" in last.source and "report.claims(" in last.source, "the claims come last"
 
 
 def test_parameters_visible_to_papermill(notebook):
@@ -68,3 +69,30 @@ def test_committed_with_clean_outputs(notebook):
                 m = pattern.search(text)
                 where = text[max(0, m.start() - 60):m.end() + 20] if m else ""
                 assert not m, f"{what} in the output of cell {c.execution_count}: ...{where}"
+
+
+def test_navigation_cells_are_generated_and_current():
+    """The previous / contents / next cells come from helpers.navigation (run it after renaming a title)."""
+    assert navigation.refresh(check=True) == [], "run `python -m helpers.navigation`"
+
+
+def test_committed_outputs_are_the_full_run(notebook):
+    """What a reader sees is the case study at its real scale: the outputs of the full profile, with the
+    parameters cell that produced them (no injected cell), no progress bars, no stray Out[] values."""
+    path, nb = notebook
+    assert not [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])], "injected cell"
+    start = next(c for c in nb.cells if c.cell_type == "code" and "report.start(" in c.source)
+    assert any(f"{path.stem}: profile full " in t for t in _outputs_text(start)), "outputs of a full run"
+    for c in nb.cells:
+        for out in c.get("outputs", []):
+            assert out["output_type"] != "execute_result", f"stray Out[] value: {c.source[-80:]!r}"
+            text = out.get("text", "")
+            assert not re.search(r"\d+%\|", text), f"progress bar in the output of: {c.source[:60]!r}"
+
+
+def test_first_cell_links_the_case_study():
+    for path in NOTEBOOKS:
+        first = nbformat.read(path, as_version=4).cells[0].source
+        assert "wiki/Case-studies" in first or "Case-studies" in first, path.name
+        assert re.search(r"https://(gist\.github\.com/mdouze/[0-9a-f]{32}|github\.com/facebookresearch/faiss/blob/"
+                         r"main/contrib/clustering\.py)", first), f"{path.name}: no link to the original gist"

@@ -2,6 +2,8 @@
 files, and the SIFT1M / Deep1M / Music-100 layouts of data/README.md, each also run through a notebook."""
 
 
+import json
+
 import numpy as np
 import pytest
 
@@ -98,3 +100,22 @@ def test_file_layouts_load(name, tmp_path, monkeypatch, tmp_cache):
     assert (ds.d, ds.nb, ds.nq) == (d, 2_000, 20) and ds.metric == ("IP" if name == "music100" else "L2")
     assert datasets.dataset_available(name)
     assert ds.get_groundtruth(10).shape == (20, 10)
+
+
+TINY_01 = ["-p", "nlist", "16", "-p", "nprobe", "4", "-p", "batch_size", "500", "-p", "n_steps", "6",
+           "-p", "window_batches", "2", "-p", "nq", "20", "-p", "n_remove", "100",
+           "-p", "removal_ntotals", "[10000, 30000]", "-p", "removal_nlist", "64",
+           "-p", "removal_counts", "[10, 100]", "-p", "removal_repeats", "3"]
+
+
+@pytest.mark.parametrize("name", ["sift1m", "deep1m", "music100"])
+def test_a_notebook_runs_on_each_file_layout(name, tmp_path, tmp_build, monkeypatch):
+    """Notebook 01 at tiny sizes on small files in each layout of data/README.md (its kernel reads
+    FAISS_CASE_STUDIES_DATA)."""
+    from helpers import run
+    write_layout(tmp_path / "data", name, nb=3_000, nq=20, nt=1_000)
+    monkeypatch.setenv("FAISS_CASE_STUDIES_DATA", str(tmp_path / "data"))
+    monkeypatch.setenv("FAISS_CASE_STUDIES_BUILD", str(tmp_build))      # the kernel's results go there
+    assert run.main(["--no-report", "--profile", "quick", "-p", "dataset", name, *TINY_01, "01"]) == 0
+    results = json.loads((tmp_build / "results" / "01_rolling_ivf.json").read_text())
+    assert results["dataset"] == name and results["results"]["window_matches_fresh"]["value"] == 1
