@@ -146,7 +146,7 @@ def claims(named, when=True, why_not="", headline=()):
     if not when:
         for name in named:
             print(f"not checked  {name}" + (f"  ({why_not})" if why_not else ""))
-        return
+        return {}
     for name, ok in named.items():
         print(f"{'PASS' if ok else 'FAIL'}  {name}")
         label = headline.get(name) if isinstance(headline, dict) else None
@@ -154,6 +154,7 @@ def claims(named, when=True, why_not="", headline=()):
     failed = [name for name, ok in named.items() if not ok]
     if failed:
         raise AssertionError(f"{len(failed)} claim(s) failed: {', '.join(failed)}")
+    return {name: bool(ok) for name, ok in named.items()}
 
 
 def short_error(e):
