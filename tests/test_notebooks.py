@@ -48,6 +48,17 @@ def test_shape(notebook):
     assert "# NBVAL_CHECK_OUTPUT" in last.source and "report.claims(" in last.source, "the claims come last"
 
 
+def test_no_cell_ends_on_a_value(notebook):
+    """report.claims returns the checked booleans: a cell ending on the bare call shows them as Out[]."""
+    path, nb = notebook
+    for c in nb.cells:
+        if c.cell_type == "code" and c.source.strip():
+            tail = ast.parse(c.source).body[-1]
+            bare_claims = (isinstance(tail, ast.Expr) and isinstance(tail.value, ast.Call)
+                           and ast.unparse(tail.value.func) == "report.claims")
+            assert not bare_claims, f"cell {c.execution_count}: assign it (checked = report.claims(...))"
+
+
 def test_parameters_visible_to_papermill(notebook):
     """papermill reads `name = value  # comment` lines only: an '=' inside the comment hides the name."""
     path, nb = notebook
