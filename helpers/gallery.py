@@ -50,18 +50,23 @@ def _value(r):
     return f"{text} {html.escape(r['unit'])}".strip()
 
 
-def card(stem, nb, data, figure_name, page_name):
-    """The HTML of one notebook's card."""
+def _headlines(data):
     heads = [r for r in data.get("results", {}).values() if r.get("headline")][:3]
-    items = "".join(f"<li><span>{html.escape(r['label'])}</span> <b>{_value(r)}</b></li>" for r in heads)
+    return "".join(f"<li><span>{html.escape(r['label'])}</span> <b>{_value(r)}</b></li>" for r in heads)
+
+
+def card(stem, nb, runs, figure_name):
+    """The HTML of one notebook's card; runs: [(data set, its results, its rendered page)], the first
+    being the one whose figure and link lead the card (the synthetic run when there is one)."""
+    first_page = runs[0][2]
     figure = (f'<img src="{figure_name}" alt="key figure of {html.escape(stem)}">' if figure_name
               else '<div class="nofig">no figure</div>')
-    dataset = html.escape(str(data.get("dataset", "synthetic")))
-    return (f'<article class="card"><a href="{page_name}">{figure}</a>'
-            f'<h2><a href="{page_name}">{html.escape(title(nb))}</a></h2>'
-            f'<p class="lesson">{html.escape(lesson(nb))}</p>'
-            f'<ul>{items}</ul><p class="meta">data: {dataset} · profile {html.escape(data.get("profile", "-"))}</p>'
-            f'</article>')
+    sections = "".join(
+        f'<p class="meta"><a href="{page}">data: {html.escape(key)}</a> · profile '
+        f'{html.escape(data.get("profile", "-"))}</p><ul>{_headlines(data)}</ul>' for key, data, page in runs)
+    return (f'<article class="card"><a href="{first_page}">{figure}</a>'
+            f'<h2><a href="{first_page}">{html.escape(title(nb))}</a></h2>'
+            f'<p class="lesson">{html.escape(lesson(nb))}</p>{sections}</article>')
 
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -1,5 +1,6 @@
 """Results and claims: notebooks record() numbers and claims() their checked claims into
-build/results/<notebook>.json; `python -m helpers.report` turns the executed notebooks and those files into
+build/results/<data set>/<notebook>.json (one per notebook and data set: synthetic, glove50, ...);
+`python -m helpers.report` turns the executed notebooks and those files into
 build/report/ (index.html, one HTML page per notebook, results.md) and, with --update-readme, refreshes the
 README's table of measured results (the results each notebook marked as headlines)."""
 
@@ -27,10 +28,16 @@ README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
 # set by helpers.run for the kernels it starts: the profile's parameters are already injected by papermill
 INJECTED_ENV = "FAISS_CASE_STUDIES_INJECTED"
 
-_current = {"notebook": None, "profile": None}
+_current = {"notebook": None, "profile": None, "dataset": "synthetic"}
 
-def _results_path(notebook):
-    return RESULTS_DIR / f"{notebook}.json"
+
+def dataset_key(dataset):
+    """The folder name of a data set's results: its name, or the last part of a folder of the user's files."""
+    return Path(str(dataset)).name or "synthetic"
+
+
+def _results_path(notebook, dataset=None):
+    return RESULTS_DIR / dataset_key(dataset or _current["dataset"]) / f"{notebook}.json"
 
 
 def _write_json(path, obj):
@@ -63,12 +70,12 @@ def start(notebook, profile="full", namespace=None):
             raise ValueError(f"{PROFILES_FILE.name}: {profile}.{notebook} sets {unknown}, which the "
                              f"parameters cell does not have")
         namespace.update(applied)
-    _current.update(notebook=notebook, profile=profile)
     dataset = str((namespace or {}).get("dataset", "synthetic"))
+    _current.update(notebook=notebook, profile=profile, dataset=dataset)
     _write_json(_results_path(notebook), {"notebook": notebook, "profile": profile, "dataset": dataset,
                                           "date": time.strftime("%Y-%m-%d"), "results": {}})
     scale = "the case study's scale" if profile == "full" else f"reduced sizes from {PROFILES_FILE.name}"
-    print(f"{notebook}: profile {profile} ({scale}); Faiss {faiss.__version__}, "
+    print(f"{notebook}: profile {profile} ({scale}), data {dataset_key(dataset)}; Faiss {faiss.__version__}, "
           f"{faiss.omp_get_max_threads()} threads, {faiss.get_num_gpus()} GPU(s)")
     if applied:
         print("  set here: " + ", ".join(f"{k} = {v!r}" for k, v in applied.items()))
@@ -107,7 +114,7 @@ def record(name, value, unit="", headline=False, label=None):
 
 def save_table(name, rows, parameters=None):
     """Keep a sweep table of the current notebook (a list of dicts, or a pandas DataFrame) with the
-    parameters that made it and the machine: build/results/<notebook>/<name>.csv and <name>.json, so that
+    parameters that made it and the machine: build/results/<data set>/<notebook>/<name>.csv and .json, so that
     plots and comparisons can be redone without re-running."""
     if _current["notebook"] is None:
         raise RuntimeError("call helpers.report.start(notebook, profile) before save_table()")
@@ -115,9 +122,10 @@ def save_table(name, rows, parameters=None):
         rows = rows.reset_index().to_dict("records") if rows.index.name else rows.to_dict("records")
     rows = [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in rows]
     columns = list(dict.fromkeys(k for r in rows for k in r))
-    folder = RESULTS_DIR / _current["notebook"]
+    folder = _results_path(_current["notebook"]).with_suffix("")
     _write_json(folder / f"{name}.json", {
-        "notebook": _current["notebook"], "profile": _current["profile"], "table": name,
+        "notebook": _current["notebook"], "profile": _current["profile"], "dataset": _current["dataset"],
+        "table": name,
         "parameters": parameters or {}, "machine": machine_line().strip(), "rows": rows})
     lines = [",".join(columns)] + [",".join(_csv_cell(r.get(c, "")) for c in columns) for r in rows]
     (folder / f"{name}.csv").write_text("\n".join(lines) + "\n")
@@ -128,9 +136,9 @@ def _csv_cell(v):
     return f'"{text.replace(chr(34), chr(34) * 2)}"' if any(ch in text for ch in ',"\n') else text
 
 
-def load_table(notebook, name):
+def load_table(notebook, name, dataset="synthetic"):
     """A table saved by save_table(): {"parameters", "machine", "rows", ...}."""
-    return json.loads((RESULTS_DIR / notebook / f"{name}.json").read_text())
+    return json.loads((_results_path(notebook, dataset).with_suffix("") / f"{name}.json").read_text())
 
 
 def claims(named, when=True, why_not="", headline=()):
@@ -167,12 +175,20 @@ def short_error(e):
 
 
 def load_results():
-    """{notebook: {"profile": ..., "results": {...}}} for every results file under build/results/."""
+    """{notebook: {data set: {"profile": ..., "dataset": ..., "results": {...}}}} for every results file under
+    build/results/<data set>/."""
     out = {}
-    for p in sorted(RESULTS_DIR.glob("*.json")):
+    for p in sorted(RESULTS_DIR.glob("*/*.json")):
         data = json.loads(p.read_text())
-        out[data["notebook"]] = data
+        out.setdefault(data["notebook"], {})[p.parent.name] = data
     return out
+
+
+def dataset_columns(results):
+    """The data-set columns of the results tables: synthetic first, then each family (glove50-ip and
+    glove50-angular go under glove50)."""
+    families = {key.split("-")[0] for runs in results.values() for key in runs}
+    return sorted(families, key=lambda f: (f != "synthetic", f))
 
 
 def _fmt(v):
@@ -181,25 +197,41 @@ def _fmt(v):
     return f"{v:.4g}"
 
 
+def headline_text(data):
+    """The results a run marked as headlines, as one line: "label: value unit; ..."."""
+    res = data["results"]
+    names = [n for n, r in res.items() if r.get("headline")] or list(res)[:4]
+    return "; ".join(f"{res[n].get('label', n)}: " + (("holds" if res[n]["value"] else "FAILS")
+                     if res[n]["unit"] == "claim" else f"{_fmt(res[n]['value'])}"
+                     f"{' ' + res[n]['unit'] if res[n]['unit'] else ''}") for n in names)
+
+
+def _runs_of(runs, family):
+    return [(key, runs[key]) for key in sorted(runs) if key.split("-")[0] == family]
+
+
 def results_markdown(results):
-    """The table of every headline result, as Markdown."""
-    lines = ["| notebook | profile | result | value | unit |", "|---|---|---|---|---|"]
-    for nb, data in results.items():
-        for name, r in data["results"].items():
-            lines.append(f"| {nb} | {data['profile']} | `{name}` | {_fmt(r['value'])} | {r['unit']} |")
+    """The table of every result, as Markdown."""
+    lines = ["| notebook | data | profile | result | value | unit |", "|---|---|---|---|---|---|"]
+    for nb, runs in results.items():
+        for key, data in sorted(runs.items(), key=lambda kv: (kv[0] != "synthetic", kv[0])):
+            for name, r in data["results"].items():
+                lines.append(f"| {nb} | {key} | {data['profile']} | `{name}` | {_fmt(r['value'])} | {r['unit']} |")
     return "\n".join(lines) + "\n"
 
 
 def headlines_markdown(results):
-    """One line per notebook with the results it recorded as headlines, as Markdown."""
-    lines = ["| notebook | profile | headline results |", "|---|---|---|"]
-    for nb, data in results.items():
-        res = data["results"]
-        names = [n for n, r in res.items() if r.get("headline")] or list(res)[:4]
-        cells = "; ".join(f"{res[n].get('label', n)}: " + (("holds" if res[n]["value"] else "FAILS")
-                          if res[n]["unit"] == "claim" else f"{_fmt(res[n]['value'])}"
-                          f"{' ' + res[n]['unit'] if res[n]['unit'] else ''}") for n in names)
-        lines.append(f"| [{nb}](notebooks/{nb}.ipynb) | {data['profile']} | {cells} |")
+    """One line per notebook with its headline results, one column per data set (its profiles in the
+    header), as Markdown."""
+    columns = dataset_columns(results)
+    profiles = {family: sorted({d["profile"] for runs in results.values() for _, d in _runs_of(runs, family)})
+                for family in columns}
+    header = [f"{family} (profile {', '.join(profiles[family])})" for family in columns]
+    lines = ["| notebook | " + " | ".join(header) + " |", "|---" * (len(columns) + 1) + "|"]
+    for nb, runs in results.items():
+        cells = ["<br>".join((f"({key}) " if key != family else "") + headline_text(data)
+                             for key, data in _runs_of(runs, family)) or "-" for family in columns]
+        lines.append(f"| [{nb}](notebooks/{nb}.ipynb) | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -209,27 +241,42 @@ def machine_line():
             f"Faiss {faiss.__version__} ({faiss.get_compile_options().strip()}).\n")
 
 
+def executed_path(notebook, dataset="synthetic"):
+    """Where helpers.run keeps the executed copy of a notebook run on a data set."""
+    return EXECUTED_DIR / dataset_key(dataset) / f"{notebook}.ipynb"
+
+
 def build_report():
-    """Write build/report/: index.html (one card per notebook), <notebook>.html (the executed notebook,
-    rendered offline), figures/<notebook>.png (its key figure) and results.md; return the index path."""
+    """Write build/report/: index.html (one card per notebook), <data set>/<notebook>.html (each executed
+    notebook, rendered offline), figures/<notebook>.png (its key figure) and results.md; return the index."""
     import nbformat
     from nbconvert import HTMLExporter
 
     from . import gallery
     (REPORT_DIR / "figures").mkdir(parents=True, exist_ok=True)
     results = load_results()
+    executed = {}                        # {notebook: {data set: executed notebook}}, synthetic first
+    for path in sorted(EXECUTED_DIR.glob("*/*.ipynb"), key=lambda p: (p.parent.name != "synthetic", str(p))):
+        executed.setdefault(path.stem, {})[path.parent.name] = path
     cards, dates = [], set()
-    for path in sorted(EXECUTED_DIR.glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
-        body, _ = HTMLExporter().from_notebook_node(nb)
-        (REPORT_DIR / f"{path.stem}.html").write_text(gallery.offline_html(body))
-        png = gallery.key_figure(nb)
-        figure = f"figures/{path.stem}.png" if png else None
-        if png:
-            (REPORT_DIR / figure).write_bytes(png)
-        data = results.get(path.stem, {})
-        dates.add(data.get("date", "-"))
-        cards.append(gallery.card(path.stem, nb, data, figure, f"{path.stem}.html"))
+    for stem in sorted(executed):
+        runs, figure, shown = [], None, None
+        for key, path in executed[stem].items():
+            nb = nbformat.read(path, as_version=4)
+            body, _ = HTMLExporter().from_notebook_node(nb)
+            page = Path(key) / f"{stem}.html"
+            (REPORT_DIR / page).parent.mkdir(parents=True, exist_ok=True)
+            (REPORT_DIR / page).write_text(gallery.offline_html(body))
+            png = gallery.key_figure(nb)
+            if shown is None:
+                shown = nb
+                if png:
+                    figure = f"figures/{stem}.png"
+                    (REPORT_DIR / figure).write_bytes(png)
+            data = results.get(stem, {}).get(key, {})
+            dates.add(data.get("date", "-"))
+            runs.append((key, data, page.as_posix()))
+        cards.append(gallery.card(stem, shown, runs, figure))
     (REPORT_DIR / "results.md").write_text(f"{headlines_markdown(results)}\n{machine_line()}\n"
                                            f"All results:\n\n{results_markdown(results)}")
     index = REPORT_DIR / "index.html"

@@ -5,8 +5,9 @@
 
 NOTEBOOK is a path, a stem (01_rolling_ivf) or a number prefix (01); default: all of notebooks/.
 A notebook's parameters cell holds the case study's scale (profile full); the other profiles live in
-notebooks/profiles.yaml. Executed copies go to build/executed/; --in-place also rewrites the notebooks
-themselves with the outputs of their full run (what is committed). --prepare-only writes copies with
+notebooks/profiles.yaml (glove: every notebook on the GloVe vectors). --in-place also rewrites the notebooks
+themselves with the outputs of their full run (what is committed). Executed copies go to
+build/executed/<data set>/ (synthetic unless the profile or -p sets `dataset`). --prepare-only writes copies with
 the profile's parameters injected, unexecuted, committed outputs kept (what `make test` runs under nbval).
 -p sets a parameter of every notebook run on top of the profile (VALUE is read as YAML: 3, [1, 2], sift1m);
 a name that a notebook's parameters cell does not have is refused before anything runs.
@@ -80,7 +81,8 @@ def strip_run_metadata(path):
 
 def execute(nb, parameters, in_place=False):
     """Run one notebook; return None on success, else a one-line description of the failure."""
-    out = nb if in_place else report.EXECUTED_DIR / nb.name
+    copy = report.executed_path(nb.stem, parameters.get("dataset", "synthetic"))
+    out = nb if in_place else copy
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         papermill.execute_notebook(str(nb), str(out), parameters=parameters or None, kernel_name="python3",
@@ -94,8 +96,8 @@ def execute(nb, parameters, in_place=False):
     finally:
         if in_place and out.exists():
             strip_run_metadata(out)
-            report.EXECUTED_DIR.mkdir(parents=True, exist_ok=True)
-            shutil.copy(out, report.EXECUTED_DIR / nb.name)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(out, copy)
     return None
 
 

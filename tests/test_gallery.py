@@ -40,11 +40,13 @@ def _executed(path, stem, figure_cells):
 
 @pytest.fixture
 def gallery_dir(tmp_build):
-    (tmp_build / "executed").mkdir(parents=True)
-    for stem, figures in (("01_first", [[], [gallery.KEY_FIGURE_TAG]]), ("02_second", [[]]), ("03_third", [])):
-        _executed(tmp_build / "executed", stem, figures)
-        report.start(stem, "full", {"dataset": "glove50"} if stem == "02_second" else None)
-        report.record("recall", 0.9871, "", headline=True, label="10-recall@10")
+    runs = [("synthetic", "01_first", [[], [gallery.KEY_FIGURE_TAG]]), ("synthetic", "02_second", [[]]),
+            ("synthetic", "03_third", []), ("glove50", "02_second", [[]])]
+    for dataset, stem, figures in runs:
+        (tmp_build / "executed" / dataset).mkdir(parents=True, exist_ok=True)
+        _executed(tmp_build / "executed" / dataset, stem, figures)
+        report.start(stem, "full", {"dataset": dataset})
+        report.record("recall", 0.9871 if dataset == "synthetic" else 0.75, "", headline=True, label="10-recall@10")
         report.record("p99_ms", 0.812, "ms", headline=True, label="p99 latency")
         report.record("hidden", 3.0)
     report.build_report()
@@ -56,10 +58,10 @@ def test_cards(gallery_dir):
     assert page.count('<article class="card">') == 3
     assert "a lesson for 01_first." in page and "10-recall@10</span> <b>0.9871</b>" in page
     assert "p99 latency</span> <b>0.812 ms</b>" in page and "hidden" not in page
-    assert "data: glove50" in page and "data: synthetic" in page
+    assert "data: glove50" in page and "data: synthetic" in page and "<b>0.75</b>" in page   # side by side
     figures = gallery_dir / "figures"
     assert (figures / "01_first.png").exists() and not (figures / "03_third.png").exists()
-    rendered = (gallery_dir / "01_first.html").read_text()
+    rendered = (gallery_dir / "synthetic" / "01_first.html").read_text()
     assert not re.search(r'<script[^>]*src="https?:', rendered)   # nothing fetched at view time
 
 
@@ -109,4 +111,5 @@ def test_gallery_in_a_real_browser(gallery_dir):
                          capture_output=True, text=True, timeout=120).stdout
     result = json.loads(out.split('<pre id="out">', 1)[1].split("</pre>", 1)[0])
     assert result["images"] == 2 and result["broken"] == [], result
-    assert set(result["links"]) >= {"01_first.html", "02_second.html", "results.md"} and result["dead"] == [], result
+    assert set(result["links"]) >= {"synthetic/01_first.html", "glove50/02_second.html", "results.md"}, result
+    assert result["dead"] == [], result

@@ -33,6 +33,18 @@ def test_glove_variants_split_and_metrics():
 
 
 @glove_installed
+def test_glove_words_follow_the_rows():
+    ds = load_dataset("glove50", nb=1_000, nq=10)
+    words = datasets.glove_words()
+    assert words[:3].tolist() == ["the", ",", "."]      # the vocabulary is ordered by frequency
+    assert len(ds.database_rows) == 1_000 and len(ds.query_rows) == 10
+    assert not set(ds.database_rows) & set(ds.query_rows)
+    # a word's vector is the database vector of its row
+    x = datasets.load_glove(check=False)
+    np.testing.assert_array_equal(ds.get_database()[5], x[ds.database_rows[5]])
+
+
+@glove_installed
 def test_glove_damaged_file_raises_naming_it(tmp_path):
     good = datasets.glove_path()
     bad = tmp_path / datasets.GLOVE_FILE
@@ -117,5 +129,5 @@ def test_a_notebook_runs_on_each_file_layout(name, tmp_path, tmp_build, monkeypa
     monkeypatch.setenv("FAISS_CASE_STUDIES_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("FAISS_CASE_STUDIES_BUILD", str(tmp_build))      # the kernel's results go there
     assert run.main(["--no-report", "--profile", "quick", "-p", "dataset", name, *TINY_01, "01"]) == 0
-    results = json.loads((tmp_build / "results" / "01_rolling_ivf.json").read_text())
+    results = json.loads((tmp_build / "results" / name / "01_rolling_ivf.json").read_text())
     assert results["dataset"] == name and results["results"]["window_matches_fresh"]["value"] == 1

@@ -15,7 +15,7 @@ def test_record_writes_results_file(tmp_build):
     report.record("ok", True)
     import numpy as np
     report.record("count", np.int64(7))
-    data = json.loads((tmp_build / "results" / "99_demo.json").read_text())
+    data = json.loads((tmp_build / "results" / "synthetic" / "99_demo.json").read_text())
     assert data.pop("date")[:2] == "20" and data.pop("dataset") == "synthetic"
     assert data == {"notebook": "99_demo", "profile": "full", "results": {
         "ratio": {"value": 1.5, "unit": "x"}, "ok": {"value": 1, "unit": ""}, "count": {"value": 7, "unit": ""}}}
@@ -23,7 +23,7 @@ def test_record_writes_results_file(tmp_build):
     with pytest.raises(ValueError, match="finite number"):
         report.record("bad", float("nan"))
     report.start("99_demo", "quick")  # a new run starts afresh
-    assert json.loads((tmp_build / "results" / "99_demo.json").read_text())["results"] == {}
+    assert json.loads((tmp_build / "results" / "synthetic" / "99_demo.json").read_text())["results"] == {}
 
 
 def test_claims_print_record_and_assert(tmp_build, capsys):
@@ -33,14 +33,14 @@ def test_claims_print_record_and_assert(tmp_build, capsys):
     with pytest.raises(AssertionError, match="1 claim\\(s\\) failed: c_fails"):
         report.claims({"c_fails": False, "d_holds": True})
     assert "FAIL  c_fails" in capsys.readouterr().out
-    results = json.loads((tmp_build / "results" / "99_demo.json").read_text())["results"]
+    results = json.loads((tmp_build / "results" / "synthetic" / "99_demo.json").read_text())["results"]
     assert {n: r["value"] for n, r in results.items()} == {"a_holds": 1, "b_holds": 1, "c_fails": 0, "d_holds": 1}
     assert [n for n, r in results.items() if r.get("headline")] == ["b_holds"]
     with pytest.raises(TypeError, match="must be a boolean"):
         report.claims({"a_ratio": 0.97})          # a number is not a claim: compare it with something
     report.claims({"timing": False}, when=False, why_not="full profile only")
     assert capsys.readouterr().out == "not checked  timing  (full profile only)\n"
-    assert "timing" not in json.loads((tmp_build / "results" / "99_demo.json").read_text())["results"]
+    assert "timing" not in json.loads((tmp_build / "results" / "synthetic" / "99_demo.json").read_text())["results"]
 
 
 def test_start_applies_a_profile_set_by_hand(tmp_build, monkeypatch, capsys):
@@ -65,10 +65,14 @@ def test_report_and_readme(tmp_build, tmp_path):
     report.start("98_demo", "quick")
     report.record("recall", 0.9871, "", headline=True, label="10-recall@10")
     report.record("other", 3.0, "")
+    report.start("98_demo", "glove", {"dataset": "glove50-ip"})   # a second data set: kept beside the first
+    report.record("recall", 0.75, "", headline=True, label="10-recall@10")
     report.build_report()
     md = (tmp_build / "report" / "results.md").read_text()
-    assert "| 98_demo | quick | `recall` | 0.9871 |  |" in md
-    assert "| [98_demo](notebooks/98_demo.ipynb) | quick | 10-recall@10: 0.9871 |" in md
+    assert "| 98_demo | synthetic | quick | `recall` | 0.9871 |  |" in md
+    assert "| 98_demo | glove50-ip | glove | `recall` | 0.75 |  |" in md
+    assert "| notebook | synthetic (profile quick) | glove50 (profile glove) |" in md
+    assert "| [98_demo](notebooks/98_demo.ipynb) | 10-recall@10: 0.9871 | (glove50-ip) 10-recall@10: 0.75 |" in md
     assert "other" not in md.split("All results")[0]   # not a headline
     readme = tmp_path / "README.md"
     readme.write_text(f"intro\n{report.README_START}\nold\n{report.README_END}\nend\n")
@@ -137,7 +141,7 @@ def test_run_executes_and_reports_failures(tmp_build, tmp_path, capsys):
     assert run.main(["--no-report", "-p", "x", "21", str(good), str(bad)]) == 1
     err = capsys.readouterr().err
     assert "FAILED 92_bad: cell" in err and "ZeroDivisionError" in err and "FAILED 91_good" not in err
-    executed = nbformat.read(tmp_build / "executed" / "91_good.ipynb", as_version=4)
+    executed = nbformat.read(tmp_build / "executed" / "synthetic" / "91_good.ipynb", as_version=4)
     assert executed.cells[-1].outputs[0]["text"] == "42\n"   # the -p override reached the notebook
 
 
@@ -161,7 +165,7 @@ def test_sweep_tables_are_kept_with_their_parameters(tmp_build):
     table = report.load_table("97_demo", "sweep")
     assert table["parameters"] == {"n_items": 1000} and table["profile"] == "full" and "Faiss" in table["machine"]
     assert table["rows"][1] == dict(method="IVF, PQ", setting="nprobe 8", recall=0.25, p99_ms=1.5)
-    csv = (tmp_build / "results" / "97_demo" / "sweep.csv").read_text().splitlines()
+    csv = (tmp_build / "results" / "synthetic" / "97_demo" / "sweep.csv").read_text().splitlines()
     assert csv == ["method,setting,recall,p99_ms", "HNSW,ef 16,0.5,", '"IVF, PQ",nprobe 8,0.25,1.5']
     report.save_table("frame", pd.DataFrame({"n": [1, 2]}))
     assert report.load_table("97_demo", "frame")["rows"] == [{"n": 1}, {"n": 2}]
