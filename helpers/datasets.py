@@ -173,6 +173,17 @@ def synthetic_chunks(n, d, chunk=1_000_000, seed=1338, first_chunk=0):
             yield np.sin((z @ embed) * scale)
 
 
+def recommendation_vectors(n_items, n_users, d, sigma, seed=1338):
+    """(items, users) shaped like a matrix-factorisation recommender's: unit directions from
+    synthetic_chunks, each item scaled by a log-normal(0, sigma) norm (its popularity); users from the same
+    process (their norm does not change their ranking)."""
+    x = np.concatenate(list(synthetic_chunks(n_items + n_users, d, seed=seed)))
+    items, users = x[:n_items], np.ascontiguousarray(x[n_items:])
+    items /= np.linalg.norm(items, axis=1, keepdims=True)
+    items *= np.random.RandomState(seed).lognormal(0.0, sigma, n_items).astype("float32")[:, None]
+    return items, users
+
+
 class ArrayDataset(Dataset):
     """A data set held as arrays (train, database, queries), cut to nt/nb/nq, with cached ground truth.
     metric "angular" normalises every vector, so that L2 ranks by cosine."""

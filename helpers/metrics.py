@@ -35,6 +35,13 @@ def k_recall_at_n(I, gt, k, n):
     return faiss.eval_intersection(I[:, :n], gt[:, :k]) / (len(gt) * k)
 
 
+def share_in_visited(visit_order, true_lists, p):
+    """The share of the true items whose inverted list is among the first p lists their query visits:
+    visit_order (nq, >= p) list ids in visit order, true_lists (nq, k) the list of each true item. The
+    recall ceiling of any IVF search at nprobe = p over those lists."""
+    return float((visit_order[:, None, :p] == true_lists[:, :, None]).any(axis=2).mean())
+
+
 def recall_at_k(I, gt, k):
     """k-recall@k: the fraction of the true k nearest neighbors found among the k returned."""
     return k_recall_at_n(I, gt, k, k)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from .metrics import recall_at_k, single_query_latency, timed
+from .metrics import k_recall_at_n, recall_at_k, single_query_latency, timed
 from .peers import available
 from .plotting import pareto_front
 
@@ -57,6 +57,28 @@ def build(peer, xb, metric):
         print(f"{peer.name} skipped: {peer.library} is not installed (pip install -e '.[peers]')")
         return None
     return timed(lambda: peer.build(xb, metric), repeats=1)[1]
+
+
+def ranking_recall(indexes, xq, gt, k, counts):
+    """How well each index ranks on its own: the k-recall@n of its first n results for each n in counts
+    (one batch search of xq for max(counts) results, timed once) and its search time per query, one row
+    per index (named by the keys of `indexes`)."""
+    rows = {}
+    for name, index in indexes.items():
+        I, seconds = timed(lambda: index.search(xq, max(counts))[1], repeats=1)
+        rows[name] = {**{f"n={n}": k_recall_at_n(I, gt, k, n) for n in counts}, "ms/query": seconds * 1000 / len(xq)}
+    frame = pd.DataFrame(rows).T
+    frame.index.name = "index"
+    return frame
+
+
+def best_under(frame, limit, col="p99_ms"):
+    """(row, met): the setting of highest recall among those whose latency `col` is under `limit` (the
+    faster on a tie) and True; the fastest setting and False when none is under the limit."""
+    under = frame[frame[col] < limit]
+    if len(under):
+        return under.sort_values(["recall", col], ascending=[False, True]).iloc[0], True
+    return frame.sort_values(col).iloc[0], False
 
 
 def curves(table, col="p99_ms"):

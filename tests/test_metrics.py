@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from helpers.metrics import (faiss_threads, k_recall_at_n, median_time, one_recall_at, recall_at_k, same_invlists,
-                             same_knn, single_query_latency, timed)
+                             same_knn, share_in_visited, single_query_latency, timed)
 
 GT = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
 
@@ -106,3 +106,9 @@ def test_same_invlists_compares_ids_and_codes():
     assert same_invlists(a, b)
     b.add(x[:1])
     assert not same_invlists(a, b)
+
+
+def test_share_in_visited_hand_made():
+    visit_order = np.array([[3, 1, 2], [0, 2, 1]])        # each query's lists in visit order
+    true_lists = np.array([[1, 2], [1, 1]])               # the list of each of its true items
+    assert [share_in_visited(visit_order, true_lists, p) for p in (1, 2, 3)] == [0.0, 0.25, 1.0]

@@ -81,3 +81,24 @@ def test_scann_with_reorder_shares_the_build_and_names_the_setting():
     other = scann.with_reorder(20)
     assert other.searcher is scann.searcher and (scann.reorder, other.reorder) == (100, 20)
     assert other.setting(5) == "leaves_to_search=5,reorder=20" and other.name == "ScaNN"
+
+
+def test_ranking_recall_counts_the_true_items_among_the_first_n(data):
+    xb, xq, gt = data
+    exact = faiss.IndexFlatL2(xb.shape[1])
+    exact.add(xb)
+    shifted = faiss.IndexIDMap(faiss.IndexFlatL2(xb.shape[1]))
+    shifted.add_with_ids(xb, np.arange(len(xb)) + 1)       # every id off by one: finds nothing
+    frame = sweeps.ranking_recall({"exact": exact, "off by one": shifted}, xq, gt, K, [5, 10, 20])
+    assert list(frame.columns) == ["n=5", "n=10", "n=20", "ms/query"]
+    assert frame.loc["exact", "n=5"] == 0.5 and frame.loc["exact", "n=10"] == 1.0 == frame.loc["exact", "n=20"]
+    assert frame.loc["off by one", "n=20"] < 0.1
+
+
+def test_best_under_takes_the_most_accurate_within_the_limit():
+    frame = pd.DataFrame(dict(setting=["a", "b", "c", "d"], recall=[0.9, 0.95, 0.95, 0.99],
+                              p99_ms=[0.5, 2.0, 1.5, 6.0]))
+    row, met = sweeps.best_under(frame, 5.0)
+    assert met and row.setting == "c"                       # b and c tie on recall: the faster
+    row, met = sweeps.best_under(frame, 0.1)
+    assert not met and row.setting == "a"                   # none under: the fastest
