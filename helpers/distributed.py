@@ -19,6 +19,7 @@ DIR/config.json; `load_results(DIR)` reads them back.
 
 import argparse
 import dataclasses
+import functools
 import itertools
 import json
 import multiprocessing.connection
@@ -37,7 +38,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from .datasets import synthetic_chunks
+from .datasets import load_dataset, synthetic_chunks
 from .metrics import recall_at_k, same_knn
 
 # ms, one row per iteration: wall times of the steps, then the CPU time of the search (all threads of the
@@ -62,6 +63,8 @@ class Config:
     fail_rank: int = -1               # for demonstrations: this worker fails...
     fail_iter: int = 0                # ...at this iteration...
     fail_mode: str = "raise"          # ...by raising, or by hanging ("hang")
+    dataset: str = "synthetic"        # or an L2 data set of helpers.datasets (glove50, glove50-angular...), which
+                                      # every worker loads itself; d must then be the data set's dimension
 
     def __post_init__(self):
         self.nb_per_worker = tuple(sorted(int(s) for s in np.atleast_1d(self.nb_per_worker)))
@@ -86,9 +89,37 @@ def pick_backend(requested="auto"):
     return "gloo", "cpu"
 
 
+@functools.lru_cache(maxsize=2)
+def _real_data(name, nb, nq):
+    """(database, queries) of a data set of helpers.datasets, its first nb and nq vectors; loaded once per process."""
+    ds = load_dataset(name, nb=nb, nq=nq)
+    if ds.metric != "L2":
+        raise ValueError(f"data set {name!r} has metric {ds.metric}: the workers search and merge by L2 "
+                         f"(use an L2 data set, e.g. glove50 or glove50-angular)")
+    xb, xq = ds.get_database(), ds.get_queries()
+    if len(xb) < nb or len(xq) < nq:
+        raise ValueError(f"data set {name!r}: {len(xb):,} database vectors and {len(xq):,} queries, the run needs "
+                         f"{nb:,} (workers x largest shard) and {nq:,} (workers x iterations x nq)")
+    return xb, xq
+
+
+def real_data(cfg, world_size):
+    """(database, queries) of cfg.dataset for a run of world_size workers: shard r is database rows
+    [r * S, (r + 1) * S) with S = the largest shard size; the queries of worker r at iteration it are rows
+    [(it * world_size + r) * nq, ... + nq) of the data set's queries (held out: never database vectors)."""
+    xb, xq = _real_data(cfg.dataset, world_size * cfg.nb_per_worker[-1], world_size * cfg.n_iters * cfg.nq)
+    if xb.shape[1] != cfg.d:
+        raise ValueError(f"data set {cfg.dataset!r} has d={xb.shape[1]}, the config says d={cfg.d}")
+    return xb, xq
+
+
 def shard_vectors(cfg, rank, world_size, size=None):
-    """Database shard of worker `rank`: the first `size` rows of chunk `rank` of synthetic_chunks (numpy)."""
+    """Database shard of worker `rank`: the first `size` rows of chunk `rank` of synthetic_chunks (numpy),
+    or of the rank-th block of a real data set's database (cfg.dataset)."""
     size = size or cfg.nb_per_worker[-1]
+    if cfg.dataset != "synthetic":
+        start = rank * cfg.nb_per_worker[-1]
+        return real_data(cfg, world_size)[0][start:start + size]
     chunks = synthetic_chunks(world_size * cfg.nb_per_worker[-1], cfg.d, chunk=cfg.nb_per_worker[-1],
                               seed=cfg.seed, first_chunk=rank)
     return next(chunks)[:size]
@@ -96,13 +127,19 @@ def shard_vectors(cfg, rank, world_size, size=None):
 
 def database(cfg, world_size, size):
     """The concatenation of all shards of a given size: global id of row j of shard r is r * size + j."""
+    if cfg.dataset != "synthetic":
+        return np.vstack([shard_vectors(cfg, r, world_size, size) for r in range(world_size)])
     chunks = synthetic_chunks(world_size * cfg.nb_per_worker[-1], cfg.d, chunk=cfg.nb_per_worker[-1], seed=cfg.seed)
     return np.vstack([c[:size] for c in chunks])
 
 
 def query_batches(cfg, rank, world_size):
     """Queries of worker `rank`, one (nq, d) batch per iteration: (n_iters, nq, d), numpy. Same generative
-    process as the database, chunks numbered after the database's so that no query is a database vector."""
+    process as the database, chunks numbered after the database's so that no query is a database vector
+    (a real data set: its held-out queries, see real_data)."""
+    if cfg.dataset != "synthetic":
+        xq = real_data(cfg, world_size)[1]
+        return np.ascontiguousarray(xq.reshape(cfg.n_iters, world_size, cfg.nq, cfg.d)[:, rank])
     n_chunks = world_size * (cfg.n_iters + 1)
     chunks = synthetic_chunks(n_chunks * cfg.nq, cfg.d, chunk=cfg.nq, seed=cfg.seed,
                               first_chunk=world_size + rank)
@@ -429,6 +466,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--backend", default="auto", choices=["auto", "gloo", "nccl"])
     ap.add_argument("--timeout", type=float, default=defaults.timeout_s)
+    ap.add_argument("--dataset", default=defaults.dataset,
+                    help="synthetic (generated by every worker) or an L2 data set of helpers.datasets, e.g. glove50 "
+                         "(every worker loads its shard; --dim must be its dimension)")
     args = ap.parse_args(argv)
 
     if args.check:
@@ -444,7 +484,7 @@ def main(argv=None):
 
     cfg = Config(d=args.dim, nb_per_worker=args.nb_per_worker, nq=args.nq, k=args.topk, n_iters=args.iters,
                  indexes=args.index or ("Flat",), nprobe=args.nprobe, threads=args.threads,
-                 backend=args.backend, timeout_s=args.timeout)
+                 backend=args.backend, timeout_s=args.timeout, dataset=args.dataset)
     backend, _ = pick_backend(cfg.backend)
     dist.init_process_group(backend, init_method="env://", timeout=timedelta(seconds=cfg.timeout_s))
     rank, world = dist.get_rank(), dist.get_world_size()

@@ -181,7 +181,7 @@ def load_results():
     for p in sorted(RESULTS_DIR.glob("*/*.json")):
         data = json.loads(p.read_text())
         out.setdefault(data["notebook"], {})[p.parent.name] = data
-    return out
+    return dict(sorted(out.items()))
 
 
 def dataset_columns(results):

@@ -7,7 +7,7 @@ import nbformat
 import papermill
 import pytest
 
-from helpers import navigation
+from helpers import navigation, report
 from helpers.run import find_notebooks
 
 NOTEBOOKS = find_notebooks([])
@@ -67,6 +67,15 @@ def test_parameters_visible_to_papermill(notebook):
              for t in node.targets if isinstance(t, ast.Name)}
     hidden = names - set(papermill.inspect_notebook(str(path)))
     assert not hidden, f"papermill cannot see {sorted(hidden)}: no '=' in their comments"
+
+
+def test_every_profile_lists_the_notebook_and_it_takes_a_dataset(notebook):
+    """make test runs the quick profile and make run the glove one: each must say what it changes."""
+    path, _ = notebook
+    assert "dataset" in papermill.inspect_notebook(str(path)), "a `dataset` parameter (default synthetic)"
+    for profile in ("quick", "glove"):
+        assert report.profile_parameters(path.stem, profile), f"no {profile} entry in profiles.yaml"
+    assert str(report.profile_parameters(path.stem, "glove").get("dataset", "")).startswith("glove")
 
 
 def test_committed_with_clean_outputs(notebook):

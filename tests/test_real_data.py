@@ -116,7 +116,7 @@ def test_file_layouts_load(name, tmp_path, monkeypatch, tmp_cache):
 
 TINY_01 = ["-p", "nlist", "16", "-p", "nprobe", "4", "-p", "batch_size", "500", "-p", "n_steps", "6",
            "-p", "window_batches", "2", "-p", "nq", "20", "-p", "n_remove", "100",
-           "-p", "removal_ntotals", "[10000, 30000]", "-p", "removal_nlist", "64",
+           "-p", "removal_ntotals", "[1000, 3000]", "-p", "removal_nlist", "16",
            "-p", "removal_counts", "[10, 100]", "-p", "removal_repeats", "3"]
 
 
