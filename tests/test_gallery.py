@@ -76,9 +76,8 @@ def test_key_figure_is_the_tagged_one():
 
 
 CHECK = """<!doctype html><html><body><pre id="out">pending</pre>
-<iframe id="f" src="index.html"></iframe>
 <script>
-const f = document.getElementById("f");
+const f = document.createElement("iframe");   // created here so that onload is set before it can fire
 f.onload = async () => {
   const d = f.contentDocument;
   const imgs = [...d.images];
@@ -90,13 +89,16 @@ f.onload = async () => {
   for (const href of links) {
     const frame = document.createElement("iframe");
     document.body.appendChild(frame);
-    await new Promise(ok => { frame.onload = ok; frame.onerror = ok; frame.src = href; });
+    await Promise.race([new Promise(ok => { frame.onload = ok; frame.onerror = ok; frame.src = href; }),
+                        new Promise(ok => setTimeout(ok, 5000))]);   // a link that never loads is dead
     let body = "";
     try { body = frame.contentDocument.body.innerText; } catch (e) {}
     if (!body.trim()) dead.push(href);
   }
   document.getElementById("out").textContent = JSON.stringify({images: imgs.length, broken, links, dead});
 };
+f.src = "index.html";
+document.body.appendChild(f);
 </script></body></html>"""
 
 
@@ -106,10 +108,16 @@ def test_gallery_in_a_real_browser(gallery_dir):
             pytest.fail("CI must check the gallery in a browser: .ci/run installs Debian's chromium")
         pytest.skip("headless Chromium is not installed (Debian package chromium)")
     (gallery_dir / "check.html").write_text(CHECK)
-    out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
-                          "--virtual-time-budget=20000", "--dump-dom", (gallery_dir / "check.html").as_uri()],
-                         capture_output=True, text=True, timeout=120).stdout
-    result = json.loads(out.split('<pre id="out">', 1)[1].split("</pre>", 1)[0])
+    browser = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files",
+               f"--user-data-dir={gallery_dir.parent / 'chromium-profile'}", "--virtual-time-budget=20000",
+               "--dump-dom"]
+    # a first start builds the profile and font caches (seconds on a fresh machine): not part of the check
+    subprocess.run(browser + ["about:blank"], capture_output=True, timeout=120)
+    out = subprocess.run(browser + [(gallery_dir / "check.html").as_uri()], capture_output=True, text=True,
+                         timeout=120).stdout
+    text = out.split('<pre id="out">', 1)[1].split("</pre>", 1)[0] if '<pre id="out">' in out else "no page"
+    assert text.startswith("{"), f"the check page did not finish in the browser: {text!r}"
+    result = json.loads(text)
     assert result["images"] == 2 and result["broken"] == [], result
     assert set(result["links"]) >= {"synthetic/01_first.html", "glove50/02_second.html", "results.md"}, result
     assert result["dead"] == [], result
