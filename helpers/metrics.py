@@ -130,3 +130,20 @@ def single_query_latency(search, xq, n_calls=1000, warmup=20, threads=1):
             times[i] = time.perf_counter() - t0
     times *= 1000
     return Latency(float(np.percentile(times, 50)), float(np.percentile(times, 99)), float(times.mean()), n_calls)
+
+
+def loglog_slope(x, y):
+    """Slope of the least-squares line through (log x, log y): the exponent of y ~ x^slope."""
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def loglog_slope_band(x, times, seed=0, n_resamples=1000):
+    """(slope through the medians of times (len(x), repeats), and the 5th and 95th percentiles of that
+    slope when the repeats at every x are resampled with replacement): an exponent with its noise band."""
+    times = np.asarray(times, dtype=float)
+    logx = np.log(x) - np.mean(np.log(x))
+    picks = np.random.default_rng(seed).integers(0, times.shape[1], (n_resamples, *times.shape))
+    medians = np.median(np.take_along_axis(np.broadcast_to(times, picks.shape), picks, axis=2), axis=2)
+    resampled = np.log(medians) @ logx / (logx @ logx)          # least-squares slope of each resample
+    low, high = np.percentile(resampled, [5, 95])
+    return loglog_slope(x, np.median(times, axis=1)), float(low), float(high)

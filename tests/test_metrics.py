@@ -2,8 +2,9 @@ import faiss
 import numpy as np
 import pytest
 
-from helpers.metrics import (faiss_threads, k_recall_at_n, median_time, one_recall_at, recall_at_k, same_invlists,
-                             same_knn, share_in_visited, single_query_latency, timed)
+from helpers.metrics import (faiss_threads, k_recall_at_n, loglog_slope, loglog_slope_band, median_time,
+                             one_recall_at, recall_at_k, same_invlists, same_knn, share_in_visited,
+                             single_query_latency, timed)
 
 GT = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
 
@@ -112,3 +113,12 @@ def test_share_in_visited_hand_made():
     visit_order = np.array([[3, 1, 2], [0, 2, 1]])        # each query's lists in visit order
     true_lists = np.array([[1, 2], [1, 1]])               # the list of each of its true items
     assert [share_in_visited(visit_order, true_lists, p) for p in (1, 2, 3)] == [0.0, 0.25, 1.0]
+
+
+def test_loglog_slope_band_recovers_the_exponent():
+    x = np.array([1e3, 1e4, 1e5])
+    rng = np.random.default_rng(0)
+    times = (x[:, None] ** 0.5) * rng.uniform(0.9, 1.1, (3, 7))     # y ~ x^0.5, 10% noise
+    slope, low, high = loglog_slope_band(x, times)
+    assert abs(slope - 0.5) < 0.05 and low <= slope <= high and high - low < 0.1
+    assert loglog_slope(x, x ** 2) == pytest.approx(2.0)
